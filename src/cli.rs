@@ -1,0 +1,115 @@
+//! The native command-line interface (`crashcourse run`, …). Never panics on input:
+//! exit 0 on success, 2 on an invalid scenario (message on stderr), 1 on I/O errors.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::engine;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "crashcourse",
+    version,
+    about = "Crash a streaming pipeline anywhere and see what it loses or duplicates",
+    long_about = "crashcourse simulates delivery guarantees (at-most-once, at-least-once, exactly-once) \
+of streaming pipelines: Kafka-like logs, Pub/Sub queues and sockets; Spark, Flink, Beam and plain \
+consumers; append, upsert, file, foreachBatch, Delta, Kafka, BigQuery, console and memory sinks. \
+Scenarios use the JSON format of the crashcourse spec (version 1)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario and print its outcome JSON (or its trace as JSON lines with --trace).
+    Run {
+        /// Scenario JSON file, or - for standard input.
+        file: String,
+        /// Print the trace (one JSON event per line) instead of the outcome.
+        #[arg(long)]
+        trace: bool,
+    },
+}
+
+/// Read a FILE argument (`-` = stdin).
+pub fn read_input(file: &str) -> Result<String, String> {
+    if file == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))
+    }
+}
+
+enum Failure {
+    Invalid(String),
+    Io(String),
+}
+
+fn load(file: &str) -> Result<engine::Scenario, Failure> {
+    let text = read_input(file).map_err(Failure::Io)?;
+    engine::parse_scenario(&text).map_err(|e| Failure::Invalid(e.to_string()))
+}
+
+fn emit(out: &str) -> Result<(), Failure> {
+    let mut o = std::io::stdout().lock();
+    o.write_all(out.as_bytes())
+        .and_then(|_| o.flush())
+        .map_err(|e| Failure::Io(format!("cannot write output: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
+    serde_json::to_string_pretty(v).map_err(|e| Failure::Io(format!("cannot encode JSON: {e}")))
+}
+
+fn execute(cmd: Command) -> Result<(), Failure> {
+    match cmd {
+        Command::Run { file, trace } => {
+            let sc = load(&file)?;
+            if trace {
+                let run = engine::run(&sc);
+                let mut out = String::new();
+                for ev in &run.trace {
+                    let line = serde_json::to_string(ev)
+                        .map_err(|e| Failure::Io(format!("cannot encode JSON: {e}")))?;
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+                emit(&out)
+            } else {
+                let outcome = engine::run_outcome(&sc);
+                emit(&(to_json(&outcome)? + "\n"))
+            }
+        }
+    }
+}
+
+/// The CLI entry point.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match execute(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Invalid(m)) => {
+            eprintln!("crashcourse: invalid scenario: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Io(m)) => {
+            eprintln!("crashcourse: {m}");
+            ExitCode::from(1)
+        }
+    }
+}

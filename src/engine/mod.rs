@@ -1,0 +1,34 @@
+//! The deterministic engine: scenario → trace of events → outcome.
+//!
+//! Pure: no IO, no clocks, no OS randomness, no hash-map iteration order, no floats.
+//! Start reading at [`run`]; the rules live in `sim.rs` (one function per step) and
+//! `guarantee.rs` (the configuration's guarantee, semantics §9).
+
+pub mod guarantee;
+pub mod outcome;
+pub mod scenario;
+mod sim;
+pub mod trace;
+pub mod validate;
+
+pub use outcome::{Guarantee, Outcome};
+pub use scenario::{Fault, Scenario, Step};
+pub use trace::{Change, Event, EventKind, RowStatus};
+pub use validate::{parse_scenario, parse_value, validate, ScenarioError};
+
+/// A finished run: every event in order, and the outcome.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Run {
+    pub trace: Vec<Event>,
+    pub outcome: Outcome,
+}
+
+/// Run a *validated* scenario to its trace and outcome.
+pub fn run(scenario: &Scenario) -> Run {
+    sim::simulate(scenario, true)
+}
+
+/// Run a validated scenario without building the trace (faster; same outcome).
+pub fn run_outcome(scenario: &Scenario) -> Outcome {
+    sim::simulate(scenario, false).outcome
+}

@@ -1,0 +1,12 @@
+//! crashcourse: a deterministic simulator of delivery guarantees in streaming pipelines.
+//!
+//! `engine` is pure and runs everywhere; `ui` (wasm32 only) plays the engine's traces.
+#![forbid(unsafe_code)]
+
+pub mod engine;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,0 +1,83 @@
+//! Shared helpers for the native test suites.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+/// `../shared/spec/cases` beside the repository (CI clones with shared/ beside it).
+pub fn shared_cases_dir() -> Option<PathBuf> {
+    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/cases");
+    d.is_dir().then_some(d)
+}
+
+/// Every `*.json` case file in a folder, sorted by name.
+pub fn case_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Compare an `expect` object with an outcome the way spec/README.md says: every key of
+/// `expect` must match; lists of scalars compare sorted, `duplicated`/`visible` exactly,
+/// nested objects on the keys given. Returns the first mismatch's path.
+pub fn matches(expect: &Value, actual: &Value, path: &str) -> Result<(), String> {
+    match expect {
+        Value::Object(m) => {
+            let exact = path.ends_with("duplicated") || path.ends_with("visible");
+            let Value::Object(a) = actual else {
+                return Err(format!("{path}: expected an object, got {actual}"));
+            };
+            if exact && m.len() != a.len() {
+                return Err(format!("{path}: expected {expect}, got {actual}"));
+            }
+            for (k, v) in m {
+                let sub = format!("{path}.{k}");
+                match a.get(k) {
+                    Some(av) => matches(v, av, &sub)?,
+                    None => return Err(format!("{sub}: missing in the outcome")),
+                }
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            let Value::Array(a) = actual else {
+                return Err(format!("{path}: expected a list, got {actual}"));
+            };
+            let scalar = items
+                .iter()
+                .chain(a.iter())
+                .all(|v| !v.is_object() && !v.is_array());
+            if scalar {
+                let mut e: Vec<String> = items.iter().map(|v| v.to_string()).collect();
+                let mut g: Vec<String> = a.iter().map(|v| v.to_string()).collect();
+                e.sort();
+                g.sort();
+                if e != g {
+                    return Err(format!("{path}: expected {expect}, got {actual}"));
+                }
+                return Ok(());
+            }
+            if items.len() != a.len() {
+                return Err(format!("{path}: expected {expect}, got {actual}"));
+            }
+            for (i, (x, y)) in items.iter().zip(a).enumerate() {
+                matches(x, y, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        _ => {
+            if expect == actual {
+                Ok(())
+            } else {
+                Err(format!("{path}: expected {expect}, got {actual}"))
+            }
+        }
+    }
+}
