@@ -4,6 +4,7 @@
 //! Start reading at [`run`]; the rules live in `sim.rs` (one function per step) and
 //! `guarantee.rs` (the configuration's guarantee, semantics §9).
 
+pub mod gen;
 pub mod guarantee;
 pub mod outcome;
 pub mod scenario;

@@ -482,6 +482,7 @@ impl<'a> Sim<'a> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn log_error(
         &mut self,
         inst: Option<&Inst>,
@@ -1677,18 +1678,16 @@ impl<'a> Sim<'a> {
                         keep.push(p);
                     }
                 }
-                DedupMode::WithinWatermark => {
-                    if state.expires.contains_key(&r) {
-                        dups.push(p);
-                    } else {
-                        let exp = et + d.watermark_delay.unwrap_or(0);
-                        state.expires.insert(r, exp);
+                DedupMode::WithinWatermark => match state.expires.entry(r) {
+                    std::collections::btree_map::Entry::Occupied(_) => dups.push(p),
+                    std::collections::btree_map::Entry::Vacant(v) => {
+                        v.insert(et + d.watermark_delay.unwrap_or(0));
                         if record_undo {
                             self.undo.push(Undo::SetExpires(r, None));
                         }
                         keep.push(p);
                     }
-                }
+                },
             }
         }
         // Eviction.
@@ -1787,16 +1786,14 @@ impl<'a> Sim<'a> {
             SinkCfg::ForeachBatch {
                 control_table: true,
                 ..
-            } => {
-                if self.control_table.contains(&ctx.batch) {
-                    ctx.skip_sink = true;
-                    let text = format!(
-                        "foreachBatch finds batchId {} in the control table: it writes nothing.",
-                        ctx.batch
-                    );
-                    self.skip_event(inst, ctx, Step::SinkWrite, text);
-                    return StepRes::Ok;
-                }
+            } if self.control_table.contains(&ctx.batch) => {
+                ctx.skip_sink = true;
+                let text = format!(
+                    "foreachBatch finds batchId {} in the control table: it writes nothing.",
+                    ctx.batch
+                );
+                self.skip_event(inst, ctx, Step::SinkWrite, text);
+                return StepRes::Ok;
             }
             _ => {}
         }
@@ -1832,8 +1829,7 @@ impl<'a> Sim<'a> {
     /// The batch's data write: one request per row, with crash_mid_write and lost_ack.
     fn data_write(&mut self, inst: &mut Inst, ctx: &mut Ctx, step: Step) -> StepRes {
         let rows = ctx.rows.clone();
-        let (mut mid, mut lost): (Option<(usize, u64, u64)>, BTreeMap<u64, usize>) =
-            (None, BTreeMap::new());
+        let (mut mid, mut lost): MidAndLost = (None, BTreeMap::new());
         if !inst.zombie {
             for i in self.faults_at(ctx.batch, ctx.attempt) {
                 match self.sc.faults[i] {
@@ -2353,13 +2349,8 @@ impl<'a> Sim<'a> {
                 }
                 let text = match code {
                     "ALREADY_EXISTS" => format!(
-                        "AppendRows of {} {off_txt} on {name}: ALREADY_EXISTS (the stream already holds {end} rows). The writer treats it as success and moves on{}.",
-                        record_id(rec),
-                        if offsets == Offsets::Writer || offsets == Offsets::State {
-                            ""
-                        } else {
-                            ""
-                        }
+                        "AppendRows of {} {off_txt} on {name}: ALREADY_EXISTS (the stream already holds {end} rows). The writer treats it as success and moves on.",
+                        record_id(rec)
                     ),
                     "OUT_OF_RANGE" => format!(
                         "AppendRows of {} {off_txt} on {name}: OUT_OF_RANGE (the stream ends at {end}); the row is not written.",
@@ -2812,7 +2803,7 @@ impl<'a> Sim<'a> {
         let mode = self.sc.engine.commit_mode();
         if mode == CommitMode::Auto {
             let every = self.sc.engine.auto_commit_every() as u64;
-            if inst.batches_run % every != 0 {
+            if !inst.batches_run.is_multiple_of(every) {
                 let text = format!(
                     "No auto-commit this time (it happens every {every} polls; this is poll {}).",
                     inst.batches_run
@@ -3041,6 +3032,9 @@ impl<'a> Sim<'a> {
         }
     }
 }
+
+/// A crash_mid_write (fault index, k, downtime) and lost_acks by request.
+type MidAndLost = (Option<(usize, u64, u64)>, BTreeMap<u64, usize>);
 
 enum RowRes {
     Ok,
