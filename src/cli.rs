@@ -35,16 +35,16 @@ enum Command {
     },
 }
 
-/// Read a FILE argument (`-` = stdin).
-pub fn read_input(file: &str) -> Result<String, String> {
+/// Read a FILE argument (`-` = stdin) as bytes.
+pub fn read_input(file: &str) -> Result<Vec<u8>, String> {
     if file == "-" {
-        let mut s = String::new();
+        let mut s = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut s)
+            .read_to_end(&mut s)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
         Ok(s)
     } else {
-        std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))
+        std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))
     }
 }
 
@@ -54,7 +54,9 @@ enum Failure {
 }
 
 fn load(file: &str) -> Result<engine::Scenario, Failure> {
-    let text = read_input(file).map_err(Failure::Io)?;
+    let bytes = read_input(file).map_err(Failure::Io)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| Failure::Invalid(format!("(root): not valid UTF-8 text ({e})")))?;
     engine::parse_scenario(&text).map_err(|e| Failure::Invalid(e.to_string()))
 }
 

@@ -53,7 +53,10 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
     let b = engine::run(&s);
     prop_assert!(a == b, "two runs of the same scenario differ: {json}");
     let untraced = engine::run_outcome(&s);
-    prop_assert!(untraced == a.outcome, "traced and untraced outcomes differ: {json}");
+    prop_assert!(
+        untraced == a.outcome,
+        "traced and untraced outcomes differ: {json}"
+    );
 
     let o = &a.outcome;
     let lost = lost(o);
