@@ -1,0 +1,153 @@
+// Test helpers for the Playwright e2e tests (run with `node --test e2e/`).
+//
+// - serveDist(): a tiny static file server for dist/ on 127.0.0.1, random port.
+// - launchChromium(): Debian's Chromium through playwright-core, with the flags
+//   that keep it off the network (see shared notes toolchain.md).
+// - openApp(): both, plus a 1280x720 page that records page errors and blocks
+//   every request that is not to the local server.
+//
+// Environment:
+//   E2E_DIST         directory to serve (default: <repo>/dist, built by `trunk build`)
+//   CHROMIUM_PATH    Chromium binary (default: /usr/bin/chromium)
+
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DIST_DIR = resolve(process.env.E2E_DIST ?? join(REPO_ROOT, 'dist'));
+export const SCREENSHOT_DIR = join(REPO_ROOT, 'target', 'screenshots');
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// Browsers refuse WebAssembly.instantiateStreaming unless .wasm is application/wasm.
+const MIME_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * Serve `root` on 127.0.0.1 with a random free port.
+ * @returns {Promise<{url: string, close: () => Promise<void>}>}
+ */
+export async function serveDist(root = DIST_DIR) {
+  try {
+    await stat(join(root, 'index.html'));
+  } catch {
+    throw new Error(
+      `${join(root, 'index.html')} not found: build the app first ` +
+        '(`trunk build --release --offline`, which ./test does)',
+    );
+  }
+  const server = createServer(async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    const pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    const file = resolve(root, '.' + (pathname.endsWith('/') ? pathname + 'index.html' : pathname));
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end(); // path traversal
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'content-length': body.length,
+        'cache-control': 'no-store',
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname}\n`);
+    }
+  });
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', ok);
+  });
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((ok) => server.close(() => ok())),
+  };
+}
+
+/** Launch headless Debian Chromium, kept off the network. */
+export function launchChromium() {
+  // Playwright adds --headless and a fresh temporary --user-data-dir itself.
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * Serve dist/, launch Chromium and open a 1280x720 page (not yet navigated).
+ * `pageErrors` collects uncaught exceptions (a Rust panic shows up there),
+ * `consoleErrors` console.error messages, and `blockedRequests` every request
+ * to anywhere but the local server (they are aborted: the app must work offline).
+ */
+export async function openApp() {
+  const server = await serveDist();
+  let browser;
+  try {
+    browser = await launchChromium();
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+
+  const pageErrors = [];
+  const consoleErrors = [];
+  const blockedRequests = [];
+  page.on('pageerror', (err) => pageErrors.push(String(err)));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(server.url) || url.startsWith('data:') || url.startsWith('blob:')) {
+      return route.continue();
+    }
+    blockedRequests.push(url);
+    return route.abort();
+  });
+
+  return {
+    url: server.url,
+    page,
+    pageErrors,
+    consoleErrors,
+    blockedRequests,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
