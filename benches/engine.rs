@@ -24,6 +24,11 @@ fn small(c: &mut Criterion) {
     c.bench_function("run 10 records outcome only", |b| {
         b.iter(|| engine::run_outcome(&s))
     });
+    let clean = scenario(10, 2, r#"{"kind":"append"}"#, "[]");
+    c.bench_function(
+        "explore 10 records, batch size 2 (full single-fault matrix)",
+        |b| b.iter(|| engine::explore(&clean, engine::ExploreOptions::default())),
+    );
 }
 
 fn growth(c: &mut Criterion) {

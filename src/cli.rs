@@ -33,6 +33,28 @@ enum Command {
         #[arg(long)]
         trace: bool,
     },
+    /// Run every single-fault placement of a scenario and print the matrix as JSON
+    /// ({"runs": [{"faults", "label", "outcome"}], "summary": [...]}).
+    Explore {
+        /// Scenario JSON file, or - for standard input.
+        file: String,
+        /// Print the grouped summary as a readable table instead of JSON.
+        #[arg(long)]
+        summary: bool,
+        /// Also run up to N pairs of placements.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        pairs: usize,
+    },
+    /// Run the first file's workload and faults under every file's configuration
+    /// (source, engine, dedup, sink) and print the aligned outcomes as JSON.
+    Compare {
+        /// Two to four scenario JSON files (- for standard input, once).
+        #[arg(num_args = 2..=4, required = true)]
+        files: Vec<String>,
+        /// Also print the traces and the step-by-step alignment.
+        #[arg(long)]
+        trace: bool,
+    },
 }
 
 /// Read a FILE argument (`-` = stdin) as bytes.
@@ -88,6 +110,56 @@ fn execute(cmd: Command) -> Result<(), Failure> {
             } else {
                 let outcome = engine::run_outcome(&sc);
                 emit(&(to_json(&outcome)? + "\n"))
+            }
+        }
+        Command::Explore {
+            file,
+            summary,
+            pairs,
+        } => {
+            let sc = load(&file)?;
+            let m = engine::explore(&sc, engine::ExploreOptions { pairs });
+            if summary {
+                emit(&engine::explore::summary_table(&m))
+            } else {
+                emit(&(to_json(&m)? + "\n"))
+            }
+        }
+        Command::Compare { files, trace } => {
+            let scenarios = files
+                .iter()
+                .map(|f| load(f))
+                .collect::<Result<Vec<_>, _>>()?;
+            let base = &scenarios[0];
+            let configs: Vec<engine::Config> = scenarios.iter().map(engine::Config::of).collect();
+            for (f, s) in files.iter().zip(&scenarios).skip(1) {
+                if s.workload != base.workload || s.faults != base.faults {
+                    eprintln!(
+                        "crashcourse: note: {f}: its workload and faults are replaced by those of {}",
+                        files[0]
+                    );
+                }
+            }
+            let c = engine::compare(base, &configs);
+            if trace {
+                emit(&(to_json(&c)? + "\n"))
+            } else {
+                let cols: Vec<serde_json::Value> = c
+                    .columns
+                    .iter()
+                    .map(|col| {
+                        serde_json::json!({
+                            "name": col.name,
+                            "scenario": col.scenario,
+                            "skipped_faults": col.skipped_faults,
+                            "skipped_why": col.skipped_why,
+                            "outcome": col.outcome,
+                        })
+                    })
+                    .collect();
+                emit(
+                    &(to_json(&serde_json::json!({"columns": cols, "rows": c.rows.len()}))? + "\n"),
+                )
             }
         }
     }

@@ -82,6 +82,28 @@ fn invalid_scenario_exits_2_and_names_the_field() {
 }
 
 #[test]
+fn explore_prints_replayable_runs_and_a_summary() {
+    let clean = CRASH.replace(r#"{"kind":"crash","batch":1,"after":"sink_write"}"#, "");
+    let out = run_stdin(&["explore", "-"], clean.as_bytes());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("matrix JSON");
+    let runs = v["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 85);
+    assert!(runs
+        .iter()
+        .all(|r| r["faults"].is_array() && r["outcome"]["guarantee"].is_string()));
+    assert!(v["summary"].as_array().is_some_and(|s| !s.is_empty()));
+    let table = run_stdin(&["explore", "-", "--summary"], clean.as_bytes());
+    let t = String::from_utf8_lossy(&table.stdout);
+    assert!(t.contains("duplicate r2, r3"), "{t}");
+}
+
+#[test]
 fn missing_file_exits_1() {
     let out = bin()
         .args(["run", "/nonexistent/crashcourse.json"])

@@ -4,6 +4,7 @@
 //! Start reading at [`run`]; the rules live in `sim.rs` (one function per step) and
 //! `guarantee.rs` (the configuration's guarantee, semantics §9).
 
+pub mod explore;
 pub mod gen;
 pub mod guarantee;
 pub mod outcome;
@@ -12,6 +13,7 @@ mod sim;
 pub mod trace;
 pub mod validate;
 
+pub use explore::{compare, explore, Comparison, Config, ExploreOptions, Matrix};
 pub use outcome::{Guarantee, Outcome};
 pub use scenario::{Fault, Scenario, Step};
 pub use trace::{Change, Event, EventKind, RowStatus};

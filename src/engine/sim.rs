@@ -220,17 +220,42 @@ struct Sim<'a> {
     zombie: Option<Box<(Inst, Ctx, usize)>>,
     cur_query: Option<String>,
     budget: u64,
+    /// Every completed step of a live process: where a crash, zombie or pause could go.
+    points: Vec<(u64, u32, Step)>,
+    /// Every data write of a live process: (batch, attempt, rows).
+    writes: Vec<(u64, u32, usize)>,
 }
 
 /// Run a scenario. `trace_on = false` skips building events (same outcome).
 pub fn simulate(sc: &Scenario, trace_on: bool) -> Run {
+    simulate_points(sc, trace_on).0
+}
+
+/// Where faults could be placed in a run (for the explorer).
+#[derive(Clone, Debug, Default)]
+pub struct Points {
+    /// Completed steps of live processes, in order: (batch, attempt, step).
+    pub steps: Vec<(u64, u32, Step)>,
+    /// Data writes of live processes: (batch, attempt, rows requested).
+    pub writes: Vec<(u64, u32, usize)>,
+}
+
+/// Run a scenario and also return its fault placement points.
+pub fn simulate_points(sc: &Scenario, trace_on: bool) -> (Run, Points) {
     let mut sim = Sim::new(sc, trace_on);
     sim.run_all();
     let outcome = sim.outcome();
-    Run {
-        trace: sim.trace,
-        outcome,
-    }
+    let points = Points {
+        steps: std::mem::take(&mut sim.points),
+        writes: std::mem::take(&mut sim.writes),
+    };
+    (
+        Run {
+            trace: sim.trace,
+            outcome,
+        },
+        points,
+    )
 }
 
 fn list_ids(ids: &[usize]) -> String {
@@ -353,6 +378,8 @@ impl<'a> Sim<'a> {
             zombie: None,
             cur_query: None,
             budget: (m as u64 + 4) * MAX_ATTEMPTS_PER_ENTRY + 64,
+            points: Vec::new(),
+            writes: Vec::new(),
         }
     }
 
@@ -774,6 +801,7 @@ impl<'a> Sim<'a> {
                             }
                             StepRes::Stop => return InstEnd::Died(1),
                         }
+                        self.points.push((ctx.batch, ctx.attempt, step));
                         // Faults at this point: every pause, then a crash or zombie.
                         let here = self.faults_at(ctx.batch, ctx.attempt);
                         for &i in &here {
@@ -1829,6 +1857,9 @@ impl<'a> Sim<'a> {
     /// The batch's data write: one request per row, with crash_mid_write and lost_ack.
     fn data_write(&mut self, inst: &mut Inst, ctx: &mut Ctx, step: Step) -> StepRes {
         let rows = ctx.rows.clone();
+        if !inst.zombie {
+            self.writes.push((ctx.batch, ctx.attempt, rows.len()));
+        }
         let (mut mid, mut lost): MidAndLost = (None, BTreeMap::new());
         if !inst.zombie {
             for i in self.faults_at(ctx.batch, ctx.attempt) {
