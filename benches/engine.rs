@@ -42,6 +42,17 @@ fn growth(c: &mut Criterion) {
         });
     }
     g.finish();
+    let mut g = c.benchmark_group("clean run, 1M records, batch size 2");
+    g.sample_size(10);
+    let s = scenario(1_000_000, 2, r#"{"kind":"append"}"#, "[]");
+    g.bench_function("micro_batch append", |b| b.iter(|| engine::run_outcome(&s)));
+    let q = engine::parse_scenario(
+        r#"{"version":1,"workload":{"records":1000000,"batch_size":2},"source":{"kind":"queue"},
+            "engine":{"kind":"consumer"},"sink":{"kind":"upsert"}}"#,
+    )
+    .expect("valid");
+    g.bench_function("queue consumer upsert", |b| b.iter(|| engine::run_outcome(&q)));
+    g.finish();
 }
 
 criterion_group!(benches, small, growth);

@@ -17,6 +17,13 @@ use super::scenario::{
 use super::trace::{Change, Event, EventKind, RowStatus};
 use super::Run;
 
+/// Narration is built only when a trace is being recorded.
+macro_rules! txt {
+    ($sim:expr, $($arg:tt)*) => {
+        if $sim.trace_on { format!($($arg)*) } else { String::new() }
+    };
+}
+
 /// Hard limit on batch attempts, far above anything a valid scenario needs; a guard
 /// against a rule bug turning into an endless loop (TigerBeetle-style named limit).
 const MAX_ATTEMPTS_PER_ENTRY: u64 = 8;
@@ -182,8 +189,10 @@ struct Sim<'a> {
     fired: Vec<bool>,
     error_log: Vec<ErrorEntry>,
     timeout_broken: bool,
-    attempts: BTreeMap<u64, u32>,
-    batch_by_pos: BTreeMap<u64, u64>,
+    /// Starts per batch number (dense: batch numbers count up from 0).
+    attempts: Vec<u32>,
+    /// consumer/beam: batch number of the batch that starts at each position.
+    batch_by_pos: Vec<Option<u64>>,
     next_batch_no: u64,
     first_start: Option<u64>,
     read_flag: Vec<bool>,
@@ -193,6 +202,8 @@ struct Sim<'a> {
     lease: Vec<Option<u64>>,
     delivered: Vec<bool>,
     socket_frontier: u64,
+    /// Every queue message below this position is acked (scan start: keeps reads linear).
+    queue_low: usize,
     // engines
     group_committed: Option<u64>,
     spark: SparkCkpt,
@@ -343,8 +354,8 @@ impl<'a> Sim<'a> {
             fired,
             error_log: Vec::new(),
             timeout_broken: false,
-            attempts: BTreeMap::new(),
-            batch_by_pos: BTreeMap::new(),
+            attempts: Vec::new(),
+            batch_by_pos: vec![None; m],
             next_batch_no: 0,
             first_start: None,
             read_flag: vec![false; m],
@@ -353,6 +364,7 @@ impl<'a> Sim<'a> {
             lease: vec![None; m],
             delivered: vec![false; m],
             socket_frontier: 0,
+            queue_low: 0,
             group_committed: None,
             spark: SparkCkpt::default(),
             queries: 0,
@@ -555,19 +567,22 @@ impl<'a> Sim<'a> {
     }
 
     fn batch_no_for_first_position(&mut self, first: u64) -> u64 {
-        if let Some(b) = self.batch_by_pos.get(&first) {
-            return *b;
+        if let Some(b) = self.batch_by_pos[first as usize] {
+            return b;
         }
         let b = self.next_batch_no;
         self.next_batch_no += 1;
-        self.batch_by_pos.insert(first, b);
+        self.batch_by_pos[first as usize] = Some(b);
         b
     }
 
     fn new_attempt(&mut self, batch: u64) -> u32 {
-        let a = self.attempts.entry(batch).or_insert(0);
-        *a += 1;
-        *a
+        let i = batch as usize;
+        if self.attempts.len() <= i {
+            self.attempts.resize(i + 1, 0);
+        }
+        self.attempts[i] += 1;
+        self.attempts[i]
     }
 
     fn resolve_start(&mut self) -> u64 {
@@ -791,8 +806,8 @@ impl<'a> Sim<'a> {
                     self.budget -= 1;
                     let mut ctx = *ctx;
                     inst.batches_run += 1;
-                    let steps = self.steps.clone();
-                    for (si, &step) in steps.iter().enumerate() {
+                    for si in 0..self.steps.len() {
+                        let step = self.steps[si];
                         match self.do_step(&mut inst, &mut ctx, step) {
                             StepRes::Ok => {}
                             StepRes::Died(d) => {
@@ -959,7 +974,10 @@ impl<'a> Sim<'a> {
                 } else if let Some(p) = self.group_committed {
                     inst.pos = p;
                     changes.push(Change::Position { position: p });
-                    text = format!("A new consumer starts at the group's committed position {p}.");
+                    text = txt!(
+                        self,
+                        "A new consumer starts at the group's committed position {p}."
+                    );
                 } else {
                     let p = self.resolve_start();
                     inst.pos = p;
@@ -1071,7 +1089,7 @@ impl<'a> Sim<'a> {
                     });
                 }
                 changes.push(Change::Position { position: inst.pos });
-                text = format!("{}.", parts.join(", "));
+                text = txt!(self, "{}.", parts.join(", "));
             }
             Engine::Beam { .. } => {
                 if !self.is_queue() {
@@ -1250,7 +1268,13 @@ impl<'a> Sim<'a> {
         let t = self.t;
         let mut picked = Vec::new();
         let mut min_lease: Option<u64> = None;
-        for i in 0..avail {
+        while self.queue_low < self.acked.len() && self.acked[self.queue_low] {
+            self.queue_low += 1;
+        }
+        for i in self.queue_low..avail {
+            if picked.len() as u64 >= self.bs {
+                break;
+            }
             if self.acked[i] {
                 continue;
             }
@@ -1395,7 +1419,9 @@ impl<'a> Sim<'a> {
     fn do_step(&mut self, inst: &mut Inst, ctx: &mut Ctx, step: Step) -> StepRes {
         match step {
             Step::Plan => {
-                let text = if ctx.rerun {
+                let text = if !self.trace_on {
+                    String::new()
+                } else if ctx.rerun {
                     format!(
                         "Batch {} is re-run with the range logged in offsets/{} ({}).",
                         ctx.batch,
@@ -1420,7 +1446,7 @@ impl<'a> Sim<'a> {
                     return self.zombie_rejected(inst, ctx, step, format!("offsets/{}", ctx.batch));
                 }
                 if ctx.rerun {
-                    let text = format!(
+                    let text = txt!(self,
                         "offsets/{} is already in the checkpoint; the re-run keeps its range and watermark.",
                         ctx.batch
                     );
@@ -1438,7 +1464,7 @@ impl<'a> Sim<'a> {
                     let wm = ctx
                         .watermark
                         .map_or(String::new(), |w| format!(" and watermark {w}"));
-                    let text = format!(
+                    let text = txt!(self,
                         "Spark writes offsets/{} (positions {}..{}{wm}) before reading: the write-ahead log.",
                         ctx.batch, ctx.range.0, ctx.range.1
                     );
@@ -1470,9 +1496,11 @@ impl<'a> Sim<'a> {
                     Change::CommitLog { batch: ctx.batch },
                     Change::Committed { position: ctx.end },
                 ];
-                let text = format!(
+                let text = txt!(
+                    self,
                     "Spark writes commits/{}: batch {} is done and will never run again.",
-                    ctx.batch, ctx.batch
+                    ctx.batch,
+                    ctx.batch
                 );
                 self.step_event(inst, ctx, step, Vec::new(), ch, text);
                 StepRes::Ok
@@ -1548,8 +1576,14 @@ impl<'a> Sim<'a> {
                     until,
                 });
             }
-            let ids: Vec<String> = ctx.read.iter().map(|p| format!("m{p}")).collect();
-            text = if beam {
+            let ids: Vec<String> = if self.trace_on {
+                ctx.read.iter().map(|p| format!("m{p}")).collect()
+            } else {
+                Vec::new()
+            };
+            text = if !self.trace_on {
+                String::new()
+            } else if beam {
                 format!(
                     "The runner pulls {} ({}); Dataflow keeps extending their leases while the bundle runs.",
                     ids.join(", "),
@@ -1576,7 +1610,9 @@ impl<'a> Sim<'a> {
             }
             inst.pos = ctx.end;
             changes.push(Change::Position { position: ctx.end });
-            text = if got.len() < ctx.planned.len() {
+            text = if !self.trace_on {
+                String::new()
+            } else if got.len() < ctx.planned.len() {
                 let gone: Vec<u64> = ctx
                     .planned
                     .iter()
@@ -1601,13 +1637,17 @@ impl<'a> Sim<'a> {
             }
             ctx.read = ctx.planned.clone();
             inst.pos = ctx.end;
-            changes.push(Change::Position { position: ctx.end });
+            if self.trace_on {
+                changes.push(Change::Position { position: ctx.end });
+            }
             let coords = match (ctx.read.first(), ctx.read.last()) {
+                _ if !self.trace_on => String::new(),
                 (Some(a), Some(b)) if a == b => self.coord(*a),
                 (Some(a), Some(b)) => format!("{} to {}", self.coord(*a), self.coord(*b)),
                 _ => String::new(),
             };
-            text = format!(
+            text = txt!(
+                self,
                 "{} reads {} ({coords}); its in-memory position is now {}.",
                 self.reader_name(),
                 self.describe(&ctx.read),
@@ -1788,7 +1828,7 @@ impl<'a> Sim<'a> {
                 if let Some(&last) = self.metadata_log.iter().next_back() {
                     if ctx.batch <= last {
                         ctx.skip_sink = true;
-                        let text = format!(
+                        let text = txt!(self,
                             "The file sink sees batch {} ≤ the last _spark_metadata id {last}: it skips the batch.",
                             ctx.batch
                         );
@@ -1802,7 +1842,7 @@ impl<'a> Sim<'a> {
                 if let Some(&v) = self.delta_txn.get(&id) {
                     if v >= ctx.batch {
                         ctx.skip_sink = true;
-                        let text = format!(
+                        let text = txt!(self,
                             "The Delta log already records txn {id} version {v} ≥ batch {}: the write is skipped.",
                             ctx.batch
                         );
@@ -1816,7 +1856,8 @@ impl<'a> Sim<'a> {
                 ..
             } if self.control_table.contains(&ctx.batch) => {
                 ctx.skip_sink = true;
-                let text = format!(
+                let text = txt!(
+                    self,
                     "foreachBatch finds batchId {} in the control table: it writes nothing.",
                     ctx.batch
                 );
@@ -1837,7 +1878,7 @@ impl<'a> Sim<'a> {
                 name: "control_table".into(),
                 value: ctx.batch,
             }];
-            let text = format!(
+            let text = txt!(self,
                 "foreachBatch commits marker {} to the control table first, in its own transaction (the data is not written yet).",
                 ctx.batch
             );
@@ -2412,7 +2453,8 @@ impl<'a> Sim<'a> {
         match self.cfg {
             SinkCfg::File => {
                 if ctx.skip_sink {
-                    let text = format!(
+                    let text = txt!(
+                        self,
                         "Batch {} was already in _spark_metadata: nothing to commit.",
                         ctx.batch
                     );
@@ -2426,7 +2468,7 @@ impl<'a> Sim<'a> {
                     value: ctx.batch,
                 }];
                 ch.extend(self.set_strict(&rows, true));
-                let text = format!(
+                let text = txt!(self,
                     "The file sink writes _spark_metadata/{}, listing this attempt's files: Spark readers now see them.",
                     ctx.batch
                 );
@@ -2434,7 +2476,8 @@ impl<'a> Sim<'a> {
             }
             SinkCfg::Delta(app) => {
                 if ctx.skip_sink {
-                    let text = format!(
+                    let text = txt!(
+                        self,
                         "Batch {} was already committed to the Delta log: nothing to do.",
                         ctx.batch
                     );
@@ -2465,7 +2508,8 @@ impl<'a> Sim<'a> {
                 transaction, order, ..
             } => {
                 if ctx.skip_sink {
-                    let text = format!(
+                    let text = txt!(
+                        self,
                         "batchId {} is already in the control table: nothing to commit.",
                         ctx.batch
                     );
@@ -2481,7 +2525,8 @@ impl<'a> Sim<'a> {
                             value: ctx.batch,
                         }];
                         ch.extend(self.set_strict(&open, true));
-                        let text = format!(
+                        let text =
+                            txt!(self,
                             "COMMIT: the rows and marker {} become visible together, atomically.",
                             ctx.batch
                         );
@@ -2493,7 +2538,7 @@ impl<'a> Sim<'a> {
                             name: "control_table".into(),
                             value: ctx.batch,
                         }];
-                        let text = format!(
+                        let text = txt!(self,
                             "foreachBatch commits marker {} in a second transaction, after the data.",
                             ctx.batch
                         );
@@ -2522,7 +2567,8 @@ impl<'a> Sim<'a> {
                         let end = self.streams[si].rows.len() as u64;
                         let s = &self.streams[si];
                         if end == 0 || s.flushed >= end {
-                            let text = format!(
+                            let text = txt!(
+                                self,
                                 "FlushRows is skipped: {} has nothing new to flush.",
                                 s.name
                             );
@@ -2536,7 +2582,7 @@ impl<'a> Sim<'a> {
                             ch.extend(self.stream_change(si));
                             let recs: Vec<usize> =
                                 rows.iter().map(|r| self.rows[*r].record).collect();
-                            let text = format!(
+                            let text = txt!(self,
                                 "FlushRows(offset {}) on {} makes every row up to that offset visible: {}.",
                                 end - 1,
                                 self.streams[si].name,
@@ -2550,7 +2596,7 @@ impl<'a> Sim<'a> {
                         let rows = self.streams[si].rows.clone();
                         let mut ch = self.set_strict(&rows, true).into_iter().collect::<Vec<_>>();
                         ch.extend(self.stream_change(si));
-                        let text = format!(
+                        let text = txt!(self,
                             "FinalizeWriteStream + BatchCommitWriteStreams on {}: its rows become visible atomically.",
                             self.streams[si].name
                         );
@@ -2563,7 +2609,7 @@ impl<'a> Sim<'a> {
                         }
                         let ch = self.stream_change(si);
                         let name = self.streams[si].name.clone();
-                        let text = format!("FinalizeWriteStream on {name}: its rows were visible since their append.");
+                        let text = txt!(self, "FinalizeWriteStream on {name}: its rows were visible since their append.");
                         self.step_event(inst, ctx, step, Vec::new(), ch, text);
                         if batch_commit {
                             self.log_error(
@@ -2610,7 +2656,7 @@ impl<'a> Sim<'a> {
             return StepRes::Stop;
         }
         if self.txns[ti].state == TxnState::Committed {
-            let text = format!("{} is already committed.", self.txns[ti].name);
+            let text = txt!(self, "{} is already committed.", self.txns[ti].name);
             self.skip_event(inst, ctx, step, text);
             return StepRes::Ok;
         }
@@ -2706,9 +2752,12 @@ impl<'a> Sim<'a> {
                     ),
                     None => String::new(),
                 };
-                let text = format!(
+                let text = txt!(
+                    self,
                     "Barrier {}: checkpoint {} completes at position {}{txt}.",
-                    ctx.batch, ctx.batch, ctx.end
+                    ctx.batch,
+                    ctx.batch,
+                    ctx.end
                 );
                 self.step_event(inst, ctx, step, Vec::new(), ch, text);
             }
@@ -2835,7 +2884,8 @@ impl<'a> Sim<'a> {
         if mode == CommitMode::Auto {
             let every = self.sc.engine.auto_commit_every() as u64;
             if !inst.batches_run.is_multiple_of(every) {
-                let text = format!(
+                let text =
+                    txt!(self,
                     "No auto-commit this time (it happens every {every} polls; this is poll {}).",
                     inst.batches_run
                 );
