@@ -55,6 +55,25 @@ enum Command {
         #[arg(long)]
         trace: bool,
     },
+    /// Print the share-link fragment (v1=…) of a scenario, or decode one with --decode.
+    Link {
+        /// Scenario JSON file (- for stdin); with --decode, the fragment or whole URL.
+        input: String,
+        /// Decode a fragment (or a URL containing #v1=…) and print its scenario JSON.
+        #[arg(long)]
+        decode: bool,
+        /// Playback position (event index) to pin in the link.
+        #[arg(long, value_name = "EVENT")]
+        position: Option<usize>,
+    },
+    /// Export a run for slides.
+    Export {
+        /// Scenario JSON file, or - for standard input.
+        file: String,
+        /// A Mermaid sequenceDiagram of the run (the default and only format for now).
+        #[arg(long, default_value_t = true)]
+        mermaid: bool,
+    },
 }
 
 /// Read a FILE argument (`-` = stdin) as bytes.
@@ -72,6 +91,7 @@ pub fn read_input(file: &str) -> Result<Vec<u8>, String> {
 
 enum Failure {
     Invalid(String),
+    BadLink(String),
     Io(String),
 }
 
@@ -124,6 +144,33 @@ fn execute(cmd: Command) -> Result<(), Failure> {
             } else {
                 emit(&(to_json(&m)? + "\n"))
             }
+        }
+        Command::Link {
+            input,
+            decode,
+            position,
+        } => {
+            if decode {
+                let text = if input == "-" {
+                    String::from_utf8_lossy(&read_input("-").map_err(Failure::Io)?).into_owned()
+                } else {
+                    input
+                };
+                let shared =
+                    crate::share::decode(&text).map_err(|e| Failure::BadLink(e.to_string()))?;
+                if let Some(p) = shared.position {
+                    eprintln!("crashcourse: the link pins playback at event {p}");
+                }
+                emit(&(to_json(&shared.scenario)? + "\n"))
+            } else {
+                let sc = load(&input)?;
+                emit(&(crate::share::encode(&sc, position) + "\n"))
+            }
+        }
+        Command::Export { file, mermaid: _ } => {
+            let sc = load(&file)?;
+            let run = engine::run(&sc);
+            emit(&crate::export::mermaid(&sc, &run))
         }
         Command::Compare { files, trace } => {
             let scenarios = files
@@ -179,6 +226,10 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Invalid(m)) => {
             eprintln!("crashcourse: invalid scenario: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::BadLink(m)) => {
+            eprintln!("crashcourse: bad link: {m}");
             ExitCode::from(2)
         }
         Err(Failure::Io(m)) => {

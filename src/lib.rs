@@ -4,6 +4,9 @@
 #![forbid(unsafe_code)]
 
 pub mod engine;
+pub mod export;
+pub mod share;
+pub mod presets;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

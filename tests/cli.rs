@@ -104,6 +104,30 @@ fn explore_prints_replayable_runs_and_a_summary() {
 }
 
 #[test]
+fn link_round_trips_and_bad_links_exit_2() {
+    let out = run_stdin(&["link", "-"], CRASH.as_bytes());
+    assert_eq!(out.status.code(), Some(0));
+    let frag = String::from_utf8(out.stdout).expect("utf8");
+    assert!(frag.starts_with("v1="));
+    let back = bin()
+        .args(["link", "--decode", frag.trim()])
+        .output()
+        .expect("runs");
+    assert_eq!(back.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&back.stdout).expect("scenario JSON");
+    assert_eq!(v["faults"][0]["after"], "sink_write");
+    let bad = bin()
+        .args(["link", "--decode", "v1=garbage!!"])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("bad link"));
+    let m = run_stdin(&["export", "--mermaid", "-"], CRASH.as_bytes());
+    assert_eq!(m.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&m.stdout).starts_with("sequenceDiagram"));
+}
+
+#[test]
 fn missing_file_exits_1() {
     let out = bin()
         .args(["run", "/nonexistent/crashcourse.json"])
