@@ -66,6 +66,9 @@ enum Command {
         #[arg(long, value_name = "EVENT")]
         position: Option<usize>,
     },
+    /// Print the lessons as a JSON array: id, title, scenario, question and the answer
+    /// (missing, duplicated, guarantee) computed by running each scenario.
+    Lessons,
     /// Export a run for slides.
     Export {
         /// Scenario JSON file, or - for standard input.
@@ -166,6 +169,27 @@ fn execute(cmd: Command) -> Result<(), Failure> {
                 let sc = load(&input)?;
                 emit(&(crate::share::encode(&sc, position) + "\n"))
             }
+        }
+        Command::Lessons => {
+            let list: Vec<serde_json::Value> = crate::lessons::lessons()
+                .iter()
+                .map(|l| {
+                    let sc = crate::lessons::scenario(l);
+                    let o = engine::run_outcome(&sc);
+                    serde_json::json!({
+                        "id": l.id,
+                        "title": l.title,
+                        "scenario": sc,
+                        "question": l.question,
+                        "answer": {
+                            "missing": o.missing,
+                            "duplicated": o.duplicated,
+                            "guarantee": o.guarantee,
+                        },
+                    })
+                })
+                .collect();
+            emit(&(to_json(&list)? + "\n"))
         }
         Command::Export { file, mermaid: _ } => {
             let sc = load(&file)?;

@@ -5,8 +5,10 @@
 
 pub mod engine;
 pub mod export;
-pub mod share;
+pub mod lessons;
 pub mod presets;
+pub mod share;
+pub mod snippets;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -128,6 +128,24 @@ fn link_round_trips_and_bad_links_exit_2() {
 }
 
 #[test]
+fn lessons_print_scenarios_with_engine_answers() {
+    let out = bin().arg("lessons").output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON array");
+    let list = v.as_array().expect("array");
+    assert!(list.len() >= 15);
+    for l in list {
+        let sc =
+            crashcourse::engine::parse_value(&l["scenario"]).expect("lesson scenario is valid");
+        let o = serde_json::to_value(crashcourse::engine::run_outcome(&sc)).expect("outcome");
+        for k in ["missing", "duplicated", "guarantee"] {
+            assert_eq!(l["answer"][k], o[k], "lesson {} field {k}", l["id"]);
+        }
+        assert!(l["question"].as_str().is_some_and(|q| !q.is_empty()));
+    }
+}
+
+#[test]
 fn missing_file_exits_1() {
     let out = bin()
         .args(["run", "/nonexistent/crashcourse.json"])
