@@ -51,7 +51,9 @@ fn growth(c: &mut Criterion) {
             "engine":{"kind":"consumer"},"sink":{"kind":"upsert"}}"#,
     )
     .expect("valid");
-    g.bench_function("queue consumer upsert", |b| b.iter(|| engine::run_outcome(&q)));
+    g.bench_function("queue consumer upsert", |b| {
+        b.iter(|| engine::run_outcome(&q))
+    });
     g.finish();
 }
 

@@ -243,7 +243,12 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), all.len());
         for p in &all {
-            assert!(p.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", p.id);
+            assert!(
+                p.id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{}",
+                p.id
+            );
         }
     }
 

@@ -51,7 +51,10 @@ fn explore_matrix_timing_in_the_browser() {
         r#"{"version":1,"source":{"kind":"log"},"engine":{"kind":"micro_batch"},"sink":{"kind":"append"}}"#,
     )
     .expect("valid");
-    let perf = web_sys::window().expect("window").performance().expect("performance");
+    let perf = web_sys::window()
+        .expect("window")
+        .performance()
+        .expect("performance");
     // Warm up once, then time several full matrices.
     let m = engine::explore(&sc, engine::ExploreOptions::default());
     assert_eq!(m.runs.len(), 85);

@@ -1,0 +1,193 @@
+//! The root component: owns the session reducer, the play timer and the keyboard.
+
+use std::rc::Rc;
+
+use gloo::events::{EventListener, EventListenerOptions};
+use gloo::timers::callback::Interval;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::playback::{interval_ms, PlayAction};
+use super::session::{Act, Session};
+use super::views::{
+    builder::Builder, code::code, export::Export, faults::Faults, header::header, help::Help,
+    ledger::ledger, matrix::Matrix, narration::narration, notes::notes, pipeline::pipeline,
+    timeline::Timeline,
+};
+
+impl Reducible for Session {
+    type Action = Act;
+    fn reduce(self: Rc<Self>, act: Act) -> Rc<Self> {
+        Rc::new(self.apply(act))
+    }
+}
+
+/// What every view gets: the session, and a way to change it.
+pub type Handle = UseReducerHandle<Session>;
+
+/// The page URL's fragment (`#preset=…` or a share link `#v1=…`), or "".
+fn url_fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Keys the app handles anywhere on the page, unless a form field has the focus.
+fn key_action(e: &KeyboardEvent) -> Option<Act> {
+    let target = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let tag = target.as_ref().map(|t| t.tag_name().to_ascii_lowercase());
+    let in_field = matches!(tag.as_deref(), Some("input" | "select" | "textarea"));
+    let on_button = matches!(tag.as_deref(), Some("button" | "a" | "summary"));
+    if e.key() == "Escape" {
+        return Some(Act::Escape);
+    }
+    if in_field || e.alt_key() || e.meta_key() {
+        return None;
+    }
+    if e.ctrl_key() {
+        return match e.key().as_str() {
+            "z" => Some(Act::Undo),
+            "Z" | "y" => Some(Act::Redo),
+            _ => None,
+        };
+    }
+    let play = |a| Some(Act::Play(a));
+    match e.key().as_str() {
+        // Space on a focused button presses that button, as everywhere else.
+        " " if !on_button => play(PlayAction::TogglePlay),
+        "k" => play(PlayAction::TogglePlay),
+        "ArrowRight" if e.shift_key() => play(PlayAction::NextFault),
+        "ArrowLeft" if e.shift_key() => play(PlayAction::PrevFault),
+        "ArrowRight" | "l" => play(PlayAction::StepForward),
+        "ArrowLeft" | "j" => play(PlayAction::StepBack),
+        "Home" => play(PlayAction::First),
+        "End" => play(PlayAction::Last),
+        "n" => play(PlayAction::NextFault),
+        "p" => play(PlayAction::PrevFault),
+        "]" | "+" => play(PlayAction::Faster),
+        "[" | "-" => play(PlayAction::Slower),
+        "c" => Some(Act::CrashHere),
+        "?" => Some(Act::ToggleHelp),
+        "u" => Some(Act::Undo),
+        "U" => Some(Act::Redo),
+        _ => None,
+    }
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let session = use_reducer(|| Session::from_fragment(&url_fragment()));
+    // The fragment this app last wrote, so that its own writes are not read back.
+    let written = use_mut_ref(url_fragment);
+
+    // Keep the URL in step with the scenario (a preset id, or a share link once edited),
+    // replacing the history entry; not on first load, so a plain URL stays plain.
+    {
+        let session = session.clone();
+        let written = written.clone();
+        let first = use_mut_ref(|| true);
+        let deps = (Rc::as_ptr(&session.history) as usize, session.at);
+        use_effect_with(deps, move |_| {
+            if std::mem::take(&mut *first.borrow_mut()) {
+                return;
+            }
+            let fragment = format!("#{}", session.fragment(false));
+            if *written.borrow() != fragment {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().replace(&fragment);
+                }
+                *written.borrow_mut() = fragment;
+            }
+        });
+    }
+
+    // A link pasted into this tab (only the fragment changes: no reload) opens at once.
+    {
+        let dispatcher = session.dispatcher();
+        let written = written.clone();
+        use_effect_with((), move |_| {
+            let window = gloo::utils::window();
+            let listener = EventListener::new(&window, "hashchange", move |_| {
+                let now = url_fragment();
+                if *written.borrow() != now {
+                    *written.borrow_mut() = now.clone();
+                    dispatcher.dispatch(Act::OpenLink(now));
+                }
+            });
+            move || drop(listener)
+        });
+    }
+
+    // The play timer runs only while playing; a new speed restarts it.
+    {
+        let dispatcher = session.dispatcher();
+        let deps = (session.playback.playing, session.playback.speed);
+        use_effect_with(deps, move |&(playing, speed)| {
+            let timer = playing.then(|| {
+                Interval::new(interval_ms(speed), move || {
+                    dispatcher.dispatch(Act::Play(PlayAction::Tick))
+                })
+            });
+            move || drop(timer)
+        });
+    }
+
+    // Keyboard shortcuts for the whole page.
+    {
+        let dispatcher = session.dispatcher();
+        use_effect_with((), move |_| {
+            let options = EventListenerOptions::enable_prevent_default();
+            let listener = EventListener::new_with_options(
+                &gloo::utils::document(),
+                "keydown",
+                options,
+                move |e| {
+                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
+                    if let Some(act) = key_action(e) {
+                        e.prevent_default();
+                        dispatcher.dispatch(act);
+                    }
+                },
+            );
+            move || drop(listener)
+        });
+    }
+
+    html! {
+        <div class="app" data-testid="app">
+            <a class="skip-link" href="#timeline">{ "Skip to the timeline" }</a>
+            { header(&session) }
+            <main class="layout">
+                <div class="stage">
+                    { pipeline(&session) }
+                    <Timeline s={session.clone()} />
+                </div>
+                <aside class="side">
+                    { narration(&session) }
+                    { ledger(&session) }
+                </aside>
+            </main>
+            <section class="workbench" aria-label="Change the scenario">
+                <Faults s={session.clone()} />
+                <Builder s={session.clone()} />
+                <Matrix s={session.clone()} />
+                { notes(&session) }
+                { code(&session) }
+                <Export s={session.clone()} />
+            </section>
+            <footer class="foot">
+                <p>
+                    { "crashcourse runs a deterministic model of each system in your browser; every count comes from the engine's trace. " }
+                    { "Press " }<kbd>{ "?" }</kbd>{ " for keyboard shortcuts." }
+                </p>
+            </footer>
+            if session.help {
+                <Help s={session.clone()} />
+            }
+        </div>
+    }
+}

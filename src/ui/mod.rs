@@ -1,0 +1,68 @@
+//! The browser UI (Yew, wasm32 only): it plays finished engine runs and edits scenarios.
+//!
+//! Map:
+//! - [`playback`]: the pure playback reducer (cursor, speed, keyframed fold of the trace).
+//! - [`session`]: the pure session reducer (scenario history, faults, builder drafts).
+//! - [`notes`]: semantics §10's modelling conventions for a scenario (pure).
+//! - `app` and `views/*`: Yew components; they only read a [`session::Session`] and
+//!   dispatch [`session::Act`]s.
+//!
+//! `playback`, `session` and `notes` use no Yew or web-sys, and are also compiled natively
+//! by `tests/playback.rs` (via `#[path]`), which is why they reach the engine through
+//! `super::engine` rather than `crate::engine`.
+
+use crate::engine;
+use crate::presets;
+use crate::share;
+
+pub mod notes;
+pub mod playback;
+pub mod session;
+
+mod app;
+mod views;
+
+pub use app::App;
+
+/// Browser entry point: install the panic hooks, then mount [`App`] in place of `#boot`.
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_panic(&info.to_string());
+    }));
+    let document = gloo::utils::document();
+    let root = document
+        .create_element("div")
+        .expect("create the app's root element");
+    root.set_id("root");
+    match document.get_element_by_id("boot") {
+        Some(boot) => {
+            let _ = boot.replace_with_with_node_1(&root);
+        }
+        None => {
+            let _ = gloo::utils::body().append_child(&root);
+        }
+    }
+    yew::Renderer::<App>::with_root(root).render();
+}
+
+/// Show a panic in the page (never a blank page): a fixed panel with the message.
+pub fn show_panic(message: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(panel) = document.create_element("div") else {
+        return;
+    };
+    panel.set_class_name("panic");
+    let _ = panel.set_attribute("role", "alert");
+    let _ = panel.set_attribute("data-testid", "panic");
+    let text = format!(
+        "crashcourse stopped because of a bug in the simulator. Reload the page to start \
+         again; if it happens again, please report this message:\n\n{message}"
+    );
+    panel.set_text_content(Some(&text));
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&panel);
+    }
+}

@@ -1,0 +1,551 @@
+//! The playback reducer: a finished run, a cursor, and the state folded up to it.
+//!
+//! Pure Rust, no Yew and no web-sys, so it is tested natively (tests/playback.rs) as well as
+//! in the browser. The UI never re-implements an engine rule: [`View`] is the fold of the
+//! trace's [`Change`]s, in order, and nothing else.
+//!
+//! Scrubbing stays cheap on long traces: [`Frames`] keeps a copy of the folded state every
+//! [`KEYFRAME_EVERY`] events, so [`Playback::view`] replays at most that many events.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use super::engine::{Change, Event, EventKind, RowStatus, Run, Scenario};
+
+/// A keyframe every this many events.
+pub const KEYFRAME_EVERY: usize = 32;
+
+/// Playback speeds (events per second = 2 × speed).
+pub const SPEEDS: [(u32, &str); 5] = [
+    (250, "¼×"),
+    (500, "½×"),
+    (1000, "1×"),
+    (2000, "2×"),
+    (4000, "4×"),
+];
+/// Index of 1× in [`SPEEDS`].
+pub const DEFAULT_SPEED: usize = 2;
+
+/// Milliseconds between two events while playing at speed index `speed`.
+pub fn interval_ms(speed: usize) -> u32 {
+    let (milli, _) = SPEEDS[speed.min(SPEEDS.len() - 1)];
+    // 1× = 2 events per second.
+    500_000 / milli
+}
+
+/// One `offsets/N` entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OffsetEntry {
+    pub start: u64,
+    pub end: u64,
+    pub watermark: Option<i64>,
+}
+
+/// One sink row as of the cursor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowView {
+    pub row: u64,
+    pub record: String,
+    pub position: u64,
+    pub batch: Option<u64>,
+    pub attempt: Option<u32>,
+    pub instance: u32,
+    pub status: RowStatus,
+    pub place: String,
+    /// Index of the event that wrote it.
+    pub event: usize,
+    /// Written by a cut-off (zombie) process.
+    pub zombie: bool,
+    /// The memory-sink table generation it was written to (see [`View::table_resets`]).
+    pub table: u32,
+}
+
+impl RowView {
+    /// Does the primary reader count this row at the cursor?
+    pub fn counted(&self, table_resets: u32) -> bool {
+        self.status == RowStatus::Visible && self.table == table_resets
+    }
+}
+
+/// A BigQuery write stream as of the cursor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamView {
+    pub name: String,
+    pub state: String,
+    pub end: u64,
+    pub flushed: Option<u64>,
+}
+
+/// Everything the trace says, folded up to (and including) one event.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    /// Number of events folded in.
+    pub events: usize,
+    /// Highest process instance seen so far (restarts so far = `instances - 1`).
+    pub instances: u32,
+    /// In-memory read position per instance.
+    pub positions: BTreeMap<u32, u64>,
+    /// Durable source progress (next position), if any.
+    pub committed: Option<u64>,
+    /// Queue leases: position → expiry tick (exclusive).
+    pub leased: BTreeMap<u64, u64>,
+    /// Queue positions acked for good.
+    pub acked: BTreeSet<u64>,
+    /// Spark `offsets/N`.
+    pub offset_log: BTreeMap<u64, OffsetEntry>,
+    /// Spark `commits/N`.
+    pub commit_log: BTreeSet<u64>,
+    /// Flink checkpoints (epoch → source position) or Beam committed bundles.
+    pub checkpoints: BTreeMap<u64, u64>,
+    /// How many times durable engine progress was deleted.
+    pub deletions: u32,
+    /// Sink rows by row index.
+    pub rows: BTreeMap<u64, RowView>,
+    /// Batch-id markers by name (control table, `_spark_metadata`, Delta txn), values in
+    /// the order they were written.
+    pub markers: Vec<(String, Vec<u64>)>,
+    /// Transactions in order of first appearance, with their latest state.
+    pub transactions: Vec<(String, String)>,
+    /// BigQuery write streams in order of creation.
+    pub streams: Vec<StreamView>,
+    /// Memory sink: how many times the table was replaced by a new empty one.
+    pub table_resets: u32,
+}
+
+impl View {
+    /// Apply one event (its index is `index`) to the view.
+    pub fn apply(&mut self, index: usize, event: &Event) {
+        self.events = index + 1;
+        self.instances = self.instances.max(event.instance);
+        for change in &event.changes {
+            self.apply_change(index, event, change);
+        }
+    }
+
+    fn apply_change(&mut self, index: usize, event: &Event, change: &Change) {
+        match change {
+            Change::Position { position } => {
+                self.positions.insert(event.instance, *position);
+            }
+            Change::Committed { position } => self.committed = Some(*position),
+            Change::Leased { positions, until } => {
+                for p in positions {
+                    self.leased.insert(*p, *until);
+                }
+            }
+            Change::Acked { positions } => {
+                for p in positions {
+                    self.leased.remove(p);
+                    self.acked.insert(*p);
+                }
+            }
+            Change::OffsetLog {
+                batch,
+                start,
+                end,
+                watermark,
+            } => {
+                self.offset_log.insert(
+                    *batch,
+                    OffsetEntry {
+                        start: *start,
+                        end: *end,
+                        watermark: *watermark,
+                    },
+                );
+            }
+            Change::CommitLog { batch } => {
+                self.commit_log.insert(*batch);
+            }
+            Change::Checkpoint { epoch, position } => {
+                self.checkpoints.insert(*epoch, *position);
+            }
+            Change::CheckpointDeleted => {
+                self.deletions += 1;
+                self.committed = None;
+                self.offset_log.clear();
+                self.commit_log.clear();
+                self.checkpoints.clear();
+            }
+            Change::Row {
+                row,
+                record,
+                position,
+                batch,
+                attempt,
+                instance,
+                status,
+                place,
+            } => {
+                self.rows.insert(
+                    *row,
+                    RowView {
+                        row: *row,
+                        record: record.clone(),
+                        position: *position,
+                        batch: *batch,
+                        attempt: *attempt,
+                        instance: *instance,
+                        status: *status,
+                        place: place.clone(),
+                        event: index,
+                        zombie: event.zombie,
+                        table: self.table_resets,
+                    },
+                );
+            }
+            Change::RowStatus { rows, status } => {
+                for r in rows {
+                    if let Some(row) = self.rows.get_mut(r) {
+                        row.status = *status;
+                    }
+                }
+            }
+            Change::Marker { name, value } => {
+                match self.markers.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, values)) => values.push(*value),
+                    None => self.markers.push((name.clone(), vec![*value])),
+                }
+            }
+            Change::Transaction { name, state } => {
+                match self.transactions.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, s)) => s.clone_from(state),
+                    None => self.transactions.push((name.clone(), state.clone())),
+                }
+            }
+            Change::Stream {
+                name,
+                state,
+                end,
+                flushed,
+            } => {
+                let new = StreamView {
+                    name: name.clone(),
+                    state: state.clone(),
+                    end: *end,
+                    flushed: *flushed,
+                };
+                match self.streams.iter_mut().find(|s| &s.name == name) {
+                    Some(s) => *s = new,
+                    None => self.streams.push(new),
+                }
+            }
+            Change::TableReset => self.table_resets += 1,
+        }
+    }
+
+    /// Copies of each record the primary reader sees at this point (`n` records).
+    pub fn counts(&self, n: usize) -> Vec<u64> {
+        let mut counts = vec![0; n];
+        for row in self.rows.values() {
+            if row.counted(self.table_resets) {
+                if let Some(i) = record_index(&row.record) {
+                    if i < n {
+                        counts[i] += 1;
+                    }
+                }
+            }
+        }
+        counts
+    }
+
+    /// Every row of record `i`, in row order (its provenance).
+    pub fn copies_of(&self, i: usize) -> Vec<&RowView> {
+        self.rows
+            .values()
+            .filter(|r| record_index(&r.record) == Some(i))
+            .collect()
+    }
+}
+
+/// `r12` → 12.
+pub fn record_index(id: &str) -> Option<usize> {
+    id.strip_prefix('r')?.parse().ok()
+}
+
+/// Fold events `0..end` from scratch (the reference the keyframes must agree with).
+pub fn fold(trace: &[Event], end: usize) -> View {
+    let mut v = View::default();
+    for (i, e) in trace.iter().enumerate().take(end) {
+        v.apply(i, e);
+    }
+    v
+}
+
+/// Keyframes of one trace: `frames[k]` = the fold of events `0..k * KEYFRAME_EVERY`.
+#[derive(Debug, Default)]
+pub struct Frames {
+    frames: Vec<View>,
+}
+
+impl Frames {
+    pub fn build(trace: &[Event]) -> Frames {
+        let mut frames = Vec::with_capacity(trace.len() / KEYFRAME_EVERY + 1);
+        let mut v = View::default();
+        for (i, e) in trace.iter().enumerate() {
+            if i.is_multiple_of(KEYFRAME_EVERY) {
+                frames.push(v.clone());
+            }
+            v.apply(i, e);
+        }
+        if trace.len().is_multiple_of(KEYFRAME_EVERY) {
+            frames.push(v);
+        }
+        Frames { frames }
+    }
+
+    /// The fold of events `0..end`.
+    pub fn view(&self, trace: &[Event], end: usize) -> View {
+        let end = end.min(trace.len());
+        let k = (end / KEYFRAME_EVERY).min(self.frames.len().saturating_sub(1));
+        let mut v = self.frames.get(k).cloned().unwrap_or_default();
+        for (i, e) in trace.iter().enumerate().take(end).skip(k * KEYFRAME_EVERY) {
+            v.apply(i, e);
+        }
+        v
+    }
+}
+
+/// Is this event a fault the "next crash" control stops at?
+pub fn is_fault(e: &Event) -> bool {
+    matches!(e.kind, EventKind::Fault | EventKind::DeleteCheckpoint)
+}
+
+/// Playback of one run.
+#[derive(Clone, Debug)]
+pub struct Playback {
+    pub scenario: Rc<Scenario>,
+    pub run: Rc<Run>,
+    frames: Rc<Frames>,
+    /// Index of the current event (the view includes it). 0 on an empty trace.
+    pub cursor: usize,
+    pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+}
+
+impl PartialEq for Playback {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.run, &other.run)
+            && Rc::ptr_eq(&self.scenario, &other.scenario)
+            && self.cursor == other.cursor
+            && self.playing == other.playing
+            && self.speed == other.speed
+    }
+}
+
+/// What the playback can be asked to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlayAction {
+    StepForward,
+    StepBack,
+    Seek(usize),
+    First,
+    Last,
+    Play,
+    Pause,
+    TogglePlay,
+    SetSpeed(usize),
+    Faster,
+    Slower,
+    NextFault,
+    PrevFault,
+    /// The play timer fired: advance one event, stop at the end.
+    Tick,
+}
+
+impl Playback {
+    pub fn new(scenario: Rc<Scenario>, run: Rc<Run>) -> Playback {
+        let frames = Rc::new(Frames::build(&run.trace));
+        Playback {
+            scenario,
+            run,
+            frames,
+            cursor: 0,
+            playing: false,
+            speed: DEFAULT_SPEED,
+        }
+    }
+
+    /// Same speed, paused, cursor at `cursor` (clamped), for a new run.
+    pub fn replace(&self, scenario: Rc<Scenario>, run: Rc<Run>, cursor: usize) -> Playback {
+        let mut p = Playback::new(scenario, run);
+        p.speed = self.speed;
+        p.cursor = p.clamp(cursor);
+        p
+    }
+
+    pub fn len(&self) -> usize {
+        self.run.trace.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.run.trace.is_empty()
+    }
+
+    pub fn last(&self) -> usize {
+        self.len().saturating_sub(1)
+    }
+
+    fn clamp(&self, i: usize) -> usize {
+        i.min(self.last())
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.cursor >= self.last()
+    }
+
+    /// The current event.
+    pub fn event(&self) -> Option<&Event> {
+        self.run.trace.get(self.cursor)
+    }
+
+    /// The state after the current event.
+    pub fn view(&self) -> View {
+        self.view_at(self.cursor)
+    }
+
+    /// The state after event `i` (events `0..=i` folded).
+    pub fn view_at(&self, i: usize) -> View {
+        if self.is_empty() {
+            return View::default();
+        }
+        self.frames.view(&self.run.trace, self.clamp(i) + 1)
+    }
+
+    pub fn next_fault(&self) -> Option<usize> {
+        self.run
+            .trace
+            .iter()
+            .enumerate()
+            .skip(self.cursor + 1)
+            .find(|(_, e)| is_fault(e))
+            .map(|(i, _)| i)
+    }
+
+    pub fn prev_fault(&self) -> Option<usize> {
+        self.run.trace[..self.cursor.min(self.len())]
+            .iter()
+            .rposition(is_fault)
+    }
+
+    /// The next playback state.
+    pub fn apply(&self, action: PlayAction) -> Playback {
+        let mut p = self.clone();
+        match action {
+            PlayAction::StepForward => {
+                p.playing = false;
+                p.cursor = p.clamp(p.cursor + 1);
+            }
+            PlayAction::StepBack => {
+                p.playing = false;
+                p.cursor = p.cursor.saturating_sub(1);
+            }
+            PlayAction::Seek(i) => {
+                p.playing = false;
+                p.cursor = p.clamp(i);
+            }
+            PlayAction::First => {
+                p.playing = false;
+                p.cursor = 0;
+            }
+            PlayAction::Last => {
+                p.playing = false;
+                p.cursor = p.last();
+            }
+            PlayAction::Play => p.start_playing(),
+            PlayAction::Pause => p.playing = false,
+            PlayAction::TogglePlay => {
+                if p.playing {
+                    p.playing = false;
+                } else {
+                    p.start_playing();
+                }
+            }
+            PlayAction::SetSpeed(s) => p.speed = s.min(SPEEDS.len() - 1),
+            PlayAction::Faster => p.speed = (p.speed + 1).min(SPEEDS.len() - 1),
+            PlayAction::Slower => p.speed = p.speed.saturating_sub(1),
+            PlayAction::NextFault => {
+                if let Some(i) = p.next_fault() {
+                    p.playing = false;
+                    p.cursor = i;
+                }
+            }
+            PlayAction::PrevFault => {
+                if let Some(i) = p.prev_fault() {
+                    p.playing = false;
+                    p.cursor = i;
+                }
+            }
+            PlayAction::Tick => {
+                if p.playing {
+                    if p.at_end() {
+                        p.playing = false;
+                    } else {
+                        p.cursor += 1;
+                        if p.at_end() {
+                            p.playing = false;
+                        }
+                    }
+                }
+            }
+        }
+        p
+    }
+
+    fn start_playing(&mut self) {
+        if self.is_empty() {
+            return;
+        }
+        if self.at_end() {
+            self.cursor = 0;
+        }
+        self.playing = true;
+    }
+}
+
+/// First index where two traces differ (their common prefix length).
+pub fn divergence(a: &[Event], b: &[Event]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// Events grouped for the timeline: consecutive events of one batch attempt (same
+/// instance, zombie flag, batch and attempt) form a group; other events stand alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub start: usize,
+    pub end: usize,
+    pub batch: Option<u64>,
+    pub attempt: Option<u32>,
+    pub instance: u32,
+    pub zombie: bool,
+}
+
+pub fn groups(trace: &[Event]) -> Vec<Group> {
+    let mut out: Vec<Group> = Vec::new();
+    for (i, e) in trace.iter().enumerate() {
+        let same = out.last().is_some_and(|g| {
+            g.end == i
+                && e.batch.is_some()
+                && g.batch == e.batch
+                && g.attempt == e.attempt
+                && g.instance == e.instance
+                && g.zombie == e.zombie
+        });
+        if same {
+            if let Some(g) = out.last_mut() {
+                g.end = i + 1;
+            }
+        } else {
+            out.push(Group {
+                start: i,
+                end: i + 1,
+                batch: e.batch,
+                attempt: e.attempt,
+                instance: e.instance,
+                zombie: e.zombie,
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,835 @@
+//! The session: the scenario being studied, its edit history, and the playback of its run.
+//!
+//! Pure Rust (no Yew, no web-sys): every user intent is an [`Act`], and [`Session::apply`]
+//! returns the next session. Every scenario change goes through the engine's validation;
+//! a refused change is reported with the engine's message and never applied, so the last
+//! valid scenario keeps running.
+
+use std::rc::Rc;
+
+use serde_json::{Map, Value};
+
+use super::engine::{self, EventKind, Fault, Run, Scenario};
+use super::playback::{divergence, PlayAction, Playback};
+use super::presets::{self, Preset};
+use super::share;
+
+/// The browser view caps the workload so that a run stays instant to compute and draw.
+pub const MAX_UI_RECORDS: u32 = 200;
+
+/// One scenario in the undo history, with its run (so undo/redo is instant).
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub scenario: Rc<Scenario>,
+    pub run: Rc<Run>,
+    /// What this change was, for the undo button's label.
+    pub label: String,
+    /// The preset it is, or started from.
+    pub preset: Option<&'static str>,
+}
+
+/// A builder edit the engine refused: the edited scenario JSON and the engine's message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    pub value: Value,
+    pub error: String,
+}
+
+/// A part of the scenario with a `kind` (or, for dedup, a `mode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Source,
+    Engine,
+    Dedup,
+    Sink,
+    Workload,
+}
+
+impl Part {
+    pub fn key(self) -> &'static str {
+        match self {
+            Part::Source => "source",
+            Part::Engine => "engine",
+            Part::Dedup => "dedup",
+            Part::Sink => "sink",
+            Part::Workload => "workload",
+        }
+    }
+}
+
+/// Everything the user can ask for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Act {
+    Play(PlayAction),
+    LoadPreset(String),
+    /// Open a page fragment: `#preset=ID` or a share link `#v1=…`.
+    OpenLink(String),
+    /// Replace the whole scenario with this JSON text (the JSON editor).
+    LoadJson(String),
+    /// Builder: set `part.kind` (dropping the old kind's options), or for dedup the mode
+    /// (`"none"` removes the stage).
+    SetKind(Part, String),
+    /// Builder: set (or with `None` remove) one option `part.key`.
+    SetOption(Part, String, Option<Value>),
+    /// Forget a refused builder edit.
+    DiscardDraft,
+    /// Apply the refused builder edit without its faults.
+    DraftWithoutFaults,
+    /// Crash right after the step of trace event `i`.
+    CrashAt(usize),
+    /// Crash right after the current event (keyboard `c`).
+    CrashHere,
+    /// Add any fault (the fault menu).
+    AddFault(Fault),
+    /// Replace the whole fault list (a run of the explorer's matrix).
+    SetFaults(Vec<Fault>, String),
+    RemoveFault(usize),
+    ClearFaults,
+    Undo,
+    Redo,
+    /// Show the provenance of record i (None closes it).
+    Select(Option<usize>),
+    /// Clicking a tick crashes after it (true) or only moves there (false).
+    SetCrashMode(bool),
+    SetHelp(bool),
+    ToggleHelp,
+    /// Escape: close the help, the provenance and the message.
+    Escape,
+    DismissMessage,
+}
+
+/// A message shown next to the control that caused it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// A fault or crash was refused: the engine's message.
+    FaultRefused(String),
+    /// A fault was added (what and where).
+    FaultAdded(String),
+    /// The JSON editor's text was refused.
+    JsonRefused(String),
+    /// Anything else worth a sentence.
+    Info(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub playback: Playback,
+    pub history: Rc<Vec<Entry>>,
+    /// Index of the current entry in `history`.
+    pub at: usize,
+    pub draft: Option<Draft>,
+    pub message: Option<Message>,
+    pub selected: Option<usize>,
+    pub crash_mode: bool,
+    pub help: bool,
+}
+
+impl PartialEq for Session {
+    fn eq(&self, other: &Self) -> bool {
+        self.playback == other.playback
+            && Rc::ptr_eq(&self.history, &other.history)
+            && self.at == other.at
+            && self.draft == other.draft
+            && self.message == other.message
+            && self.selected == other.selected
+            && self.crash_mode == other.crash_mode
+            && self.help == other.help
+    }
+}
+
+/// Where to put the cursor after the run changed.
+enum Cursor {
+    Start,
+    /// Keep the place, unless the new run departs from the old one before it: then go
+    /// to where it departs.
+    Keep,
+    /// On the event of fault `i` if it fired, else as `Keep`.
+    Fault(usize),
+    /// On this event (clamped).
+    At(usize),
+}
+
+/// What a page fragment asks for: a scenario, a position, and the preset it is (if any).
+type Target = (Scenario, Option<usize>, Option<&'static str>);
+
+/// Read a page fragment: `#preset=ID`, a share link `#v1=…`, or nothing (`Ok(None)`).
+pub fn link_target(fragment: &str) -> Result<Option<Target>, String> {
+    let f = fragment.trim().trim_start_matches('#');
+    if f.is_empty() {
+        return Ok(None);
+    }
+    if let Some(id) = f.strip_prefix("preset=") {
+        let p = presets::preset(id).ok_or_else(|| format!("there is no preset named “{id}”"))?;
+        let s = preset_scenario(&p).map_err(|e| e.to_string())?;
+        return Ok(Some((s, None, Some(p.id))));
+    }
+    let shared = share::decode(f).map_err(|e| e.to_string())?;
+    engine::validate(&shared.scenario).map_err(|e| e.to_string())?;
+    size_check(&shared.scenario)?;
+    // A link to an unedited preset keeps its lesson.
+    let preset = presets::presets()
+        .into_iter()
+        .find(|p| preset_scenario(p).is_ok_and(|s| s == shared.scenario))
+        .map(|p| p.id);
+    Ok(Some((shared.scenario, shared.position, preset)))
+}
+
+/// Parse and validate a preset.
+pub fn preset_scenario(p: &Preset) -> Result<Scenario, engine::ScenarioError> {
+    let s = engine::parse_scenario(p.scenario_json)?;
+    engine::validate(&s)?;
+    Ok(s)
+}
+
+fn size_check(s: &Scenario) -> Result<(), String> {
+    if s.workload.records > MAX_UI_RECORDS {
+        return Err(format!(
+            "workload.records: the browser view shows at most {MAX_UI_RECORDS} records \
+             (the engine and CLI accept up to 1000000)"
+        ));
+    }
+    Ok(())
+}
+
+impl Session {
+    /// A session on what the page fragment asks for (see [`link_target`]); the default
+    /// preset, with a message saying why, if the fragment cannot be opened.
+    pub fn from_fragment(fragment: &str) -> Session {
+        match link_target(fragment) {
+            Ok(None) => Session::new(None),
+            Ok(Some((s, position, preset))) => {
+                let mut n = Session::new(None);
+                let label = match preset.and_then(presets::preset) {
+                    Some(p) => format!("preset “{}”", p.title),
+                    None => "shared link".to_string(),
+                };
+                n.history = Rc::new(Vec::new());
+                n.at = 0;
+                n.commit_first(s, label, preset, position.unwrap_or(0));
+                n
+            }
+            Err(e) => {
+                let mut n = Session::new(None);
+                n.message = Some(Message::Info(format!(
+                    "This link could not be opened: {e}. Showing the default scenario instead."
+                )));
+                n
+            }
+        }
+    }
+
+    /// The page fragment (without `#`) that reopens this scenario: `preset=ID` for an
+    /// unedited preset, else a share link (`v1=…`, with the position if `with_position`).
+    pub fn fragment(&self, with_position: bool) -> String {
+        match self.entry().preset {
+            Some(id) if self.is_pristine_preset() && !with_position => format!("preset={id}"),
+            _ => share::encode(
+                self.scenario(),
+                with_position.then_some(self.playback.cursor),
+            ),
+        }
+    }
+
+    fn commit_first(
+        &mut self,
+        s: Scenario,
+        label: String,
+        preset: Option<&'static str>,
+        at: usize,
+    ) {
+        let scenario = Rc::new(s);
+        let run = Rc::new(engine::run(&scenario));
+        self.history = Rc::new(vec![Entry {
+            scenario: scenario.clone(),
+            run: run.clone(),
+            label,
+            preset,
+        }]);
+        self.at = 0;
+        let p = Playback::new(scenario, run);
+        self.playback = p.replace(p.scenario.clone(), p.run.clone(), at);
+    }
+
+    /// A session on the preset `id` (the default preset if unknown or invalid).
+    pub fn new(id: Option<&str>) -> Session {
+        let chosen = id
+            .and_then(presets::preset)
+            .and_then(|p| preset_scenario(&p).ok().map(|s| (p, s)));
+        let (p, s) = match chosen {
+            Some(ps) => ps,
+            None => {
+                let p = presets::default_preset();
+                let s = preset_scenario(&p).expect("the default preset is valid");
+                (p, s)
+            }
+        };
+        let scenario = Rc::new(s);
+        let run = Rc::new(engine::run(&scenario));
+        let entry = Entry {
+            scenario: scenario.clone(),
+            run: run.clone(),
+            label: format!("preset “{}”", p.title),
+            preset: Some(p.id),
+        };
+        Session {
+            playback: Playback::new(scenario, run),
+            history: Rc::new(vec![entry]),
+            at: 0,
+            draft: None,
+            message: None,
+            selected: None,
+            crash_mode: false,
+            help: false,
+        }
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.playback.scenario
+    }
+
+    pub fn run(&self) -> &Run {
+        &self.playback.run
+    }
+
+    pub fn entry(&self) -> &Entry {
+        &self.history[self.at]
+    }
+
+    /// The preset this scenario is (or was edited from).
+    pub fn preset(&self) -> Option<Preset> {
+        self.entry().preset.and_then(presets::preset)
+    }
+
+    /// Is the scenario exactly its preset, unedited?
+    pub fn is_pristine_preset(&self) -> bool {
+        self.preset()
+            .and_then(|p| preset_scenario(&p).ok())
+            .is_some_and(|s| &s == self.scenario())
+    }
+
+    pub fn can_undo(&self) -> bool {
+        self.at > 0
+    }
+
+    pub fn can_redo(&self) -> bool {
+        self.at + 1 < self.history.len()
+    }
+
+    pub fn undo_label(&self) -> Option<&str> {
+        self.can_undo().then(|| self.entry().label.as_str())
+    }
+
+    pub fn redo_label(&self) -> Option<&str> {
+        self.history.get(self.at + 1).map(|e| e.label.as_str())
+    }
+
+    /// The scenario as JSON (the builder edits this).
+    pub fn scenario_value(&self) -> Value {
+        serde_json::to_value(self.scenario()).unwrap_or(Value::Null)
+    }
+
+    /// What the builder shows: the refused draft if there is one, else the scenario.
+    pub fn shown_value(&self) -> Value {
+        match &self.draft {
+            Some(d) => d.value.clone(),
+            None => self.scenario_value(),
+        }
+    }
+
+    /// Can trace event `i` take a crash right after it? `Err` explains why not.
+    pub fn crash_point(&self, i: usize) -> Result<Fault, String> {
+        match self.run().trace.get(i) {
+            Some(e) => crash_point_of(e),
+            None => Err("there is no such step".into()),
+        }
+    }
+
+    /// The scenario with `fault` appended, if the engine accepts it.
+    pub fn with_fault(&self, fault: Fault) -> Result<Scenario, String> {
+        let mut s = self.scenario().clone();
+        s.faults.push(fault);
+        engine::validate(&s).map_err(|e| e.to_string())?;
+        Ok(s)
+    }
+
+    /// The next session.
+    pub fn apply(&self, act: Act) -> Session {
+        let mut n = self.clone();
+        match act {
+            Act::Play(a) => {
+                // Moving on answers a fault message; the timer and speed do not.
+                if !matches!(
+                    a,
+                    PlayAction::Tick
+                        | PlayAction::Faster
+                        | PlayAction::Slower
+                        | PlayAction::SetSpeed(_)
+                ) && matches!(
+                    self.message,
+                    Some(Message::FaultAdded(_) | Message::FaultRefused(_))
+                ) {
+                    n.message = None;
+                }
+                n.playback = self.playback.apply(a);
+            }
+            Act::LoadPreset(id) => match presets::preset(&id) {
+                Some(p) => match preset_scenario(&p) {
+                    Ok(s) => {
+                        n.draft = None;
+                        n.message = None;
+                        n.selected = None;
+                        n.commit(
+                            s,
+                            format!("preset “{}”", p.title),
+                            Some(p.id),
+                            Cursor::Start,
+                        );
+                    }
+                    Err(e) => n.message = Some(Message::Info(format!("preset {id}: {e}"))),
+                },
+                None => n.message = Some(Message::Info(format!("no preset named “{id}”"))),
+            },
+            Act::OpenLink(fragment) => match link_target(&fragment) {
+                Ok(Some((s, position, preset))) => {
+                    n.draft = None;
+                    n.message = None;
+                    n.selected = None;
+                    let label = match preset.and_then(presets::preset) {
+                        Some(p) => format!("preset “{}”", p.title),
+                        None => "shared link".to_string(),
+                    };
+                    if &s != self.scenario() || position.is_some() {
+                        let cursor = position.map(Cursor::At).unwrap_or(Cursor::Start);
+                        n.commit(s, label, preset, cursor);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    n.message = Some(Message::Info(format!(
+                        "This link could not be opened: {e}."
+                    )))
+                }
+            },
+            Act::LoadJson(text) => match engine::parse_scenario(&text)
+                .and_then(|s| engine::validate(&s).map(|_| s))
+                .map_err(|e| e.to_string())
+                .and_then(|s| size_check(&s).map(|_| s))
+            {
+                Ok(s) => {
+                    n.draft = None;
+                    n.message = None;
+                    let preset = self.entry().preset;
+                    n.commit(s, "JSON edit".into(), preset, Cursor::Keep);
+                }
+                Err(e) => n.message = Some(Message::JsonRefused(e)),
+            },
+            Act::SetKind(part, kind) => {
+                let mut v = self.shown_value();
+                set_kind(&mut v, part, &kind);
+                n.try_draft(v, format!("{} → {kind}", part.key()));
+            }
+            Act::SetOption(part, key, value) => {
+                let mut v = self.shown_value();
+                set_option(&mut v, part, &key, value.clone());
+                let shown = value.map(|v| match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                });
+                n.try_draft(
+                    v,
+                    format!(
+                        "{}.{key} → {}",
+                        part.key(),
+                        shown.as_deref().unwrap_or("default")
+                    ),
+                );
+            }
+            Act::DiscardDraft => n.draft = None,
+            Act::DraftWithoutFaults => {
+                if let Some(d) = &self.draft {
+                    let mut v = d.value.clone();
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert("faults".into(), Value::Array(vec![]));
+                    }
+                    n.try_draft(v, "configuration change (faults removed)".into());
+                }
+            }
+            Act::CrashHere => return self.apply(Act::CrashAt(self.playback.cursor)),
+            Act::CrashAt(i) => match self.crash_point(i).and_then(|f| {
+                let desc = describe_fault(&f);
+                self.with_fault(f).map(|s| (s, desc))
+            }) {
+                Ok((s, desc)) => {
+                    let index = s.faults.len() - 1;
+                    n.message = Some(Message::FaultAdded(desc.clone()));
+                    let preset = self.entry().preset;
+                    n.commit(s, desc, preset, Cursor::Fault(index));
+                }
+                Err(e) => n.message = Some(Message::FaultRefused(e)),
+            },
+            Act::AddFault(f) => {
+                let desc = describe_fault(&f);
+                match self.with_fault(f) {
+                    Ok(s) => {
+                        let index = s.faults.len() - 1;
+                        n.message = Some(Message::FaultAdded(desc.clone()));
+                        let preset = self.entry().preset;
+                        n.commit(s, desc, preset, Cursor::Fault(index));
+                    }
+                    Err(e) => n.message = Some(Message::FaultRefused(e)),
+                }
+            }
+            Act::SetFaults(faults, label) => {
+                let mut s = self.scenario().clone();
+                s.faults = faults;
+                match engine::validate(&s) {
+                    Ok(()) => {
+                        let last = s.faults.len().saturating_sub(1);
+                        n.message = Some(Message::FaultAdded(label.clone()));
+                        let preset = self.entry().preset;
+                        n.commit(s, label, preset, Cursor::Fault(last));
+                    }
+                    Err(e) => n.message = Some(Message::FaultRefused(e.to_string())),
+                }
+            }
+            Act::RemoveFault(i) => {
+                let mut s = self.scenario().clone();
+                if i < s.faults.len() {
+                    let f = s.faults.remove(i);
+                    match engine::validate(&s) {
+                        Ok(()) => {
+                            n.message = None;
+                            let preset = self.entry().preset;
+                            n.commit(
+                                s,
+                                format!("remove {}", describe_fault(&f)),
+                                preset,
+                                Cursor::Keep,
+                            );
+                        }
+                        Err(e) => n.message = Some(Message::FaultRefused(e.to_string())),
+                    }
+                }
+            }
+            Act::ClearFaults => {
+                let mut s = self.scenario().clone();
+                if !s.faults.is_empty() {
+                    s.faults.clear();
+                    n.message = None;
+                    let preset = self.entry().preset;
+                    n.commit(s, "remove every fault".into(), preset, Cursor::Keep);
+                }
+            }
+            Act::Undo => {
+                if self.can_undo() {
+                    n.goto(self.at - 1);
+                }
+            }
+            Act::Redo => {
+                if self.can_redo() {
+                    n.goto(self.at + 1);
+                }
+            }
+            Act::Select(r) => n.selected = r,
+            Act::SetCrashMode(on) => n.crash_mode = on,
+            Act::SetHelp(on) => n.help = on,
+            Act::ToggleHelp => n.help = !self.help,
+            Act::Escape => {
+                if self.help {
+                    n.help = false;
+                } else if self.selected.is_some() {
+                    n.selected = None;
+                } else {
+                    n.message = None;
+                }
+            }
+            Act::DismissMessage => n.message = None,
+        }
+        n
+    }
+
+    /// Validate a builder edit: apply it if the engine accepts it, else keep it as a draft
+    /// with the engine's message.
+    fn try_draft(&mut self, v: Value, label: String) {
+        let checked = engine::parse_value(&v)
+            .and_then(|s| engine::validate(&s).map(|_| s))
+            .map_err(|e| e.to_string())
+            .and_then(|s| size_check(&s).map(|_| s));
+        match checked {
+            Ok(s) => {
+                self.draft = None;
+                if &s != self.scenario() {
+                    let preset = self.entry().preset;
+                    self.commit(s, label, preset, Cursor::Keep);
+                }
+            }
+            Err(error) => self.draft = Some(Draft { value: v, error }),
+        }
+    }
+
+    fn commit(&mut self, s: Scenario, label: String, preset: Option<&'static str>, cursor: Cursor) {
+        let scenario = Rc::new(s);
+        let run = Rc::new(engine::run(&scenario));
+        let mut history: Vec<Entry> = self.history[..=self.at].to_vec();
+        history.push(Entry {
+            scenario: scenario.clone(),
+            run: run.clone(),
+            label,
+            preset,
+        });
+        self.at = history.len() - 1;
+        self.history = Rc::new(history);
+        self.load(scenario, run, cursor);
+    }
+
+    fn goto(&mut self, at: usize) {
+        let e = self.history[at].clone();
+        self.at = at;
+        self.draft = None;
+        self.message = None;
+        self.load(e.scenario, e.run, Cursor::Keep);
+    }
+
+    fn load(&mut self, scenario: Rc<Scenario>, run: Rc<Run>, cursor: Cursor) {
+        let old = &self.playback;
+        let keep = || {
+            let d = divergence(&old.run.trace, &run.trace);
+            old.cursor.min(d)
+        };
+        let c = match cursor {
+            Cursor::Start => 0,
+            Cursor::At(i) => i,
+            Cursor::Keep => keep(),
+            Cursor::Fault(i) => run
+                .trace
+                .iter()
+                .position(|e| {
+                    e.fault == Some(i)
+                        && matches!(e.kind, EventKind::Fault | EventKind::DeleteCheckpoint)
+                })
+                .unwrap_or_else(keep),
+        };
+        if let Some(sel) = self.selected {
+            if sel >= scenario.workload.records as usize {
+                self.selected = None;
+            }
+        }
+        self.playback = old.replace(scenario, run, c);
+    }
+}
+
+/// Can this event take a crash right after it? The fault, or why not. (The engine's
+/// validation still has the last word: see [`Session::with_fault`].)
+pub fn crash_point_of(e: &engine::Event) -> Result<Fault, String> {
+    if e.zombie {
+        return Err(
+            "this step is done by a cut-off (zombie) process; faults do not strike it".into(),
+        );
+    }
+    if !matches!(e.kind, EventKind::Step | EventKind::Skip) {
+        return Err(
+            "a crash goes right after a completed step of a batch; pick a step tick".into(),
+        );
+    }
+    match (e.step, e.batch, e.attempt) {
+        (Some(step), Some(batch), Some(attempt)) => Ok(Fault::Crash {
+            batch,
+            attempt,
+            after: step,
+            downtime: 1,
+        }),
+        _ => Err("this event is not a step of a numbered batch attempt".into()),
+    }
+}
+
+/// Set `part.kind` (or the dedup mode) on a scenario JSON value, dropping the options of
+/// the previous kind.
+pub fn set_kind(v: &mut Value, part: Part, kind: &str) {
+    let Some(root) = v.as_object_mut() else {
+        return;
+    };
+    match part {
+        Part::Dedup => {
+            if kind == "none" {
+                root.remove("dedup");
+            } else {
+                let delay = root
+                    .get("dedup")
+                    .and_then(|d| d.get("watermark_delay"))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let mut d = Map::new();
+                d.insert("mode".into(), Value::String(kind.into()));
+                d.insert("watermark_delay".into(), delay);
+                root.insert("dedup".into(), Value::Object(d));
+            }
+        }
+        Part::Workload => {}
+        _ => {
+            let same = root
+                .get(part.key())
+                .and_then(|p| p.get("kind"))
+                .and_then(Value::as_str)
+                == Some(kind);
+            if !same {
+                let mut m = Map::new();
+                m.insert("kind".into(), Value::String(kind.into()));
+                root.insert(part.key().into(), Value::Object(m));
+            }
+        }
+    }
+}
+
+/// Set (or remove) `part.key` on a scenario JSON value.
+pub fn set_option(v: &mut Value, part: Part, key: &str, value: Option<Value>) {
+    let Some(root) = v.as_object_mut() else {
+        return;
+    };
+    let obj = root
+        .entry(part.key())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Some(o) = obj.as_object_mut() {
+        match value {
+            Some(x) => {
+                o.insert(key.into(), x);
+            }
+            None => {
+                o.remove(key);
+            }
+        }
+    }
+}
+
+/// A fault in a few words: "crash after sink_write of batch 1 (attempt 1)".
+pub fn describe_fault(f: &Fault) -> String {
+    let at = |batch: u64, attempt: u32| {
+        if attempt == 1 {
+            format!("batch {batch}")
+        } else {
+            format!("batch {batch} attempt {attempt}")
+        }
+    };
+    let down = |d: u64| {
+        if d == 1 {
+            String::new()
+        } else {
+            format!(", down {d} ticks")
+        }
+    };
+    match f {
+        Fault::Crash {
+            batch,
+            attempt,
+            after,
+            downtime,
+        } => format!(
+            "crash after {} of {}{}",
+            after.name(),
+            at(*batch, *attempt),
+            down(*downtime)
+        ),
+        Fault::CrashMidWrite {
+            batch,
+            attempt,
+            after_records,
+            downtime,
+        } => format!(
+            "crash mid-write after {after_records} row{} of {}{}",
+            if *after_records == 1 { "" } else { "s" },
+            at(*batch, *attempt),
+            down(*downtime)
+        ),
+        Fault::LostAck {
+            batch,
+            attempt,
+            request,
+        } => format!("lost ack on request {request} of {}", at(*batch, *attempt)),
+        Fault::DeleteCheckpoint { before_restart } => {
+            format!("delete the checkpoint before restart {before_restart}")
+        }
+        Fault::Zombie {
+            batch,
+            attempt,
+            after,
+            downtime,
+        } => format!(
+            "zombie after {} of {}{}",
+            after.name(),
+            at(*batch, *attempt),
+            down(*downtime)
+        ),
+        Fault::Pause {
+            batch,
+            attempt,
+            after,
+            ticks,
+        } => format!(
+            "pause {ticks} ticks after {} of {}",
+            after.name(),
+            at(*batch, *attempt)
+        ),
+        Fault::Republish {
+            record,
+            after,
+            event_time,
+        } => {
+            let mut s = format!("republish {record}");
+            if let Some(a) = after {
+                if a != record {
+                    s.push_str(&format!(" after {a}"));
+                }
+            }
+            if let Some(t) = event_time {
+                s.push_str(&format!(" with event time {t}"));
+            }
+            s
+        }
+    }
+}
+
+/// One crash of the explorer's matrix: a crash right after one step of one batch attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrashCell {
+    pub batch: u64,
+    pub attempt: u32,
+    pub step: engine::Step,
+    /// Index into the matrix's runs.
+    pub run: usize,
+    /// Records missing and duplicated for the primary reader.
+    pub missing: usize,
+    pub duplicated: usize,
+}
+
+impl Session {
+    /// The engine's explorer on the current scenario: every single fault placement.
+    pub fn explore(&self) -> engine::Matrix {
+        engine::explore(self.scenario(), engine::ExploreOptions::default())
+    }
+}
+
+/// The single crashes of a matrix (one added `crash` fault), for the step grid.
+pub fn crash_cells(base: &Scenario, m: &engine::Matrix) -> Vec<CrashCell> {
+    let n = base.faults.len();
+    m.runs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match r.faults.get(n..) {
+            Some(
+                [Fault::Crash {
+                    batch,
+                    attempt,
+                    after,
+                    ..
+                }],
+            ) => Some(CrashCell {
+                batch: *batch,
+                attempt: *attempt,
+                step: *after,
+                run: i,
+                missing: r.outcome.missing.0.len(),
+                duplicated: r.outcome.duplicated.0.len(),
+            }),
+            _ => None,
+        })
+        .collect()
+}

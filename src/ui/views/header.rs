@@ -1,0 +1,152 @@
+//! Header: name, tagline, preset picker, the guarantee badge and this run's result.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::super::engine::Guarantee;
+use super::super::notes::guarantee_label;
+use super::super::presets::presets;
+use super::super::session::{Act, Message};
+use super::Handle;
+
+/// Menu groups: (title, id prefixes).
+const GROUPS: [(&str, &[&str]); 8] = [
+    ("Start here", &["spark-append"]),
+    ("Kafka consumer", &["consumer-"]),
+    (
+        "Spark Structured Streaming",
+        &["spark-", "fb-", "delta-", "dedup-"],
+    ),
+    ("Kafka sink", &["kafka-"]),
+    ("Flink", &["flink-"]),
+    ("BigQuery Storage Write API", &["bq-"]),
+    ("Beam / Dataflow", &["beam-"]),
+    ("Pub/Sub", &["pubsub-"]),
+];
+
+fn group_of(id: &str) -> usize {
+    GROUPS
+        .iter()
+        .position(|(_, prefixes)| {
+            prefixes
+                .iter()
+                .any(|p| id == *p || (p.ends_with('-') && id.starts_with(p)))
+        })
+        .unwrap_or(GROUPS.len() - 1)
+}
+
+pub fn guarantee_class(g: Guarantee) -> &'static str {
+    match g {
+        Guarantee::ExactlyOnce => "g-exactly",
+        Guarantee::AtLeastOnce => "g-least",
+        Guarantee::AtMostOnce => "g-most",
+        Guarantee::None => "g-none",
+    }
+}
+
+pub fn header(s: &Handle) -> Html {
+    let o = &s.run().outcome;
+    let current = s.entry().preset.unwrap_or("");
+    let pristine = s.is_pristine_preset();
+    let on_preset = {
+        let s = s.clone();
+        Callback::from(move |e: Event| {
+            let id = e.target_unchecked_into::<HtmlInputElement>().value();
+            s.dispatch(Act::LoadPreset(id));
+        })
+    };
+    let all = presets();
+    let menu: Html = GROUPS
+        .iter()
+        .enumerate()
+        .map(|(g, (title, _))| {
+            let items: Html = all
+                .iter()
+                .filter(|p| group_of(p.id) == g)
+                .map(|p| {
+                    html! {
+                        <option value={p.id} selected={p.id == current}>{ p.title }</option>
+                    }
+                })
+                .collect();
+            html! { <optgroup label={*title}>{ items }</optgroup> }
+        })
+        .collect();
+
+    let n = s.scenario().workload.records as usize;
+    let dup = o.duplicated.0.len();
+    let missing = o.missing.0.len();
+    let once = n.saturating_sub(dup + missing);
+    let lesson = s.preset();
+    let undo = {
+        let s = s.clone();
+        Callback::from(move |_| s.dispatch(Act::Undo))
+    };
+    let redo = {
+        let s = s.clone();
+        Callback::from(move |_| s.dispatch(Act::Redo))
+    };
+    let dismiss = {
+        let s = s.clone();
+        Callback::from(move |_| s.dispatch(Act::DismissMessage))
+    };
+    let help = {
+        let s = s.clone();
+        Callback::from(move |_| s.dispatch(Act::SetHelp(true)))
+    };
+
+    html! {
+        <header class="top">
+            <div class="brand">
+                <h1><span class="logo" aria-hidden="true">{ "✕" }</span>{ "crashcourse" }</h1>
+                <p class="tagline">{ "Crash a streaming pipeline anywhere; see what it loses or duplicates." }</p>
+            </div>
+            <div class="picker">
+                <label for="preset">{ "Scenario" }</label>
+                <select id="preset" onchange={on_preset} data-testid="preset">
+                    if !pristine {
+                        <option value={current.to_string()} selected=true>{ "✎ Edited scenario" }</option>
+                    }
+                    { menu }
+                </select>
+            </div>
+            <div class="verdict">
+                <div class="verdict-line">
+                    <span class="verdict-label">{ "Guarantee" }</span>
+                    <span class={classes!("badge", guarantee_class(o.guarantee))} data-testid="guarantee">
+                        { guarantee_label(o) }
+                    </span>
+                </div>
+                <p class="reason" data-testid="guarantee-reason">{ &o.guarantee_reason }</p>
+            </div>
+            <div class="run-result" aria-label="This run's result">
+                <span class="rr-title">{ "This run" }</span>
+                <span class={classes!("rr", (once == n).then_some("rr-good"))}>{ format!("✓ {once} once") }</span>
+                <span class={classes!("rr", (dup > 0).then_some("rr-dup"))} data-testid="run-duplicated">{ format!("❐ {dup} duplicated") }</span>
+                <span class={classes!("rr", (missing > 0).then_some("rr-missing"))} data-testid="run-missing">{ format!("✕ {missing} missing") }</span>
+            </div>
+            <div class="tools">
+                <button class="icon-btn" onclick={undo} disabled={!s.can_undo()}
+                    title={s.undo_label().map(|l| format!("Undo: {l} (Ctrl+Z)")).unwrap_or_else(|| "Nothing to undo".into())}
+                    aria-label="Undo">{ "↶" }</button>
+                <button class="icon-btn" onclick={redo} disabled={!s.can_redo()}
+                    title={s.redo_label().map(|l| format!("Redo: {l} (Ctrl+Shift+Z)")).unwrap_or_else(|| "Nothing to redo".into())}
+                    aria-label="Redo">{ "↷" }</button>
+                <button class="icon-btn" onclick={help} aria-label="Keyboard shortcuts and help" title="Help (?)">{ "?" }</button>
+            </div>
+            if let Some(l) = lesson {
+                <p class="lesson">
+                    <strong>{ if pristine { "What this shows: " } else { "Edited from: " } }</strong>
+                    if !pristine { <em>{ l.title }</em>{ ". " } }
+                    { l.teaches }
+                </p>
+            }
+            if let Some(Message::Info(m)) = &s.message {
+                <p class="msg msg-refused banner" role="alert" data-testid="link-error">
+                    { m.clone() }{ " " }
+                    <button class="link-btn" onclick={dismiss}>{ "Dismiss" }</button>
+                </p>
+            }
+        </header>
+    }
+}

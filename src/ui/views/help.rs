@@ -1,0 +1,68 @@
+//! The `?` overlay: keyboard shortcuts and how to read the screen.
+
+use yew::prelude::*;
+
+use super::super::session::Act;
+use super::Props;
+
+const KEYS: [(&str, &str); 14] = [
+    ("Space or K", "play / pause"),
+    ("→ or L", "step forward"),
+    ("← or J", "step back"),
+    ("Shift+→ or N", "jump to the next fault"),
+    ("Shift+← or P", "jump to the previous fault"),
+    ("Home / End", "first / last step"),
+    ("[ and ]", "slower / faster"),
+    ("C", "crash right after the current step"),
+    ("Ctrl+Z or U", "undo the last change"),
+    ("Ctrl+Shift+Z or Shift+U", "redo"),
+    ("Tab", "move between controls; Enter or Space presses one"),
+    ("Click a record", "where each of its copies came from"),
+    ("?", "show / hide this help"),
+    ("Esc", "close"),
+];
+
+#[function_component(Help)]
+pub fn help(p: &Props) -> Html {
+    let close = {
+        let s = p.s.clone();
+        Callback::from(move |_: MouseEvent| s.dispatch(Act::SetHelp(false)))
+    };
+    let backdrop = {
+        let s = p.s.clone();
+        Callback::from(move |e: MouseEvent| {
+            // Only a click on the dimmed backdrop itself, not inside the dialog.
+            if e.target() == e.current_target() {
+                s.dispatch(Act::SetHelp(false));
+            }
+        })
+    };
+    let close_ref = use_node_ref();
+    {
+        let close_ref = close_ref.clone();
+        use_effect_with((), move |_| {
+            if let Some(b) = close_ref.cast::<web_sys::HtmlElement>() {
+                let _ = b.focus();
+            }
+        });
+    }
+    let rows: Html = KEYS
+        .iter()
+        .map(
+            |(k, what)| html! { <tr><th scope="row"><kbd>{ *k }</kbd></th><td>{ *what }</td></tr> },
+        )
+        .collect();
+    html! {
+        <div class="overlay" onclick={backdrop} role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help">
+            <div class="dialog card">
+                <div class="prov-head">
+                    <h2 id="help-title">{ "How to use crashcourse" }</h2>
+                    <button class="icon-btn" onclick={close} ref={close_ref} aria-label="Close the help">{ "✕" }</button>
+                </div>
+                <p>{ "Pick a scenario, then step through its run: the pipeline shows what is durable at each step, the records table what the reader sees. Crash the pipeline after any step to see what it costs: the engine re-runs the whole scenario with the new fault." }</p>
+                <table class="keys"><tbody>{ rows }</tbody></table>
+                <p class="hint">{ "Guarantee = what the configuration promises under any crash. This run = what happened with these faults." }</p>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,143 @@
+//! The Yew views. Each takes the session handle (`s`), reads it, and dispatches acts.
+
+use yew::prelude::*;
+
+pub use super::app::Handle;
+use super::engine::scenario::Step;
+use super::engine::{Event, EventKind, Fault, RowStatus, Scenario};
+use super::playback::record_index;
+
+pub mod builder;
+pub mod code;
+pub mod export;
+pub mod faults;
+pub mod header;
+pub mod help;
+pub mod ledger;
+pub mod matrix;
+pub mod narration;
+pub mod notes;
+pub mod pipeline;
+pub mod timeline;
+
+/// The props of every view.
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub s: Handle,
+}
+
+/// A record chip: its id on the record's identity colour (a stripe, never the only cue).
+pub fn chip(record: &str, class: &str) -> Html {
+    let hue = record_index(record).map(|i| i % 8).unwrap_or(7);
+    html! {
+        <span class={classes!("chip", format!("hue{hue}"), class.to_string())}>{ record }</span>
+    }
+}
+
+/// One-letter step labels for the timeline (the legend spells them out).
+pub fn step_letter(step: Step) -> &'static str {
+    match step {
+        Step::Plan => "P",
+        Step::OffsetLog => "O",
+        Step::Read => "R",
+        Step::SinkWrite => "W",
+        Step::SinkCommit => "C",
+        Step::Checkpoint => "K",
+        Step::CommitLog => "L",
+        Step::SourceCommit => "S",
+    }
+}
+
+/// A step name in words: `sink_write` → "sink write".
+pub fn step_words(step: Step) -> String {
+    step.name().replace('_', " ")
+}
+
+/// The glyph of an event on the timeline.
+pub fn event_glyph(e: &Event, s: &Scenario) -> &'static str {
+    match e.kind {
+        EventKind::Step => e.step.map(step_letter).unwrap_or("·"),
+        EventKind::Skip => e.step.map(step_letter).unwrap_or("·"),
+        EventKind::Start => {
+            if e.instance <= 1 {
+                "▶"
+            } else {
+                "↻"
+            }
+        }
+        EventKind::Error => "!",
+        EventKind::Fault => match e.fault.and_then(|i| s.faults.get(i)) {
+            Some(Fault::Pause { .. }) => "‖",
+            Some(Fault::Zombie { .. }) => "☠",
+            Some(Fault::LostAck { .. }) => "↯",
+            _ => "✕",
+        },
+        EventKind::DeleteCheckpoint => "⌫",
+        EventKind::Idle => "…",
+        EventKind::Abort => "⊘",
+        EventKind::Stop => "■",
+        EventKind::Drain => "∎",
+    }
+}
+
+/// A kind of event in words.
+pub fn kind_words(e: &Event, s: &Scenario) -> String {
+    match e.kind {
+        EventKind::Step => e.step.map(step_words).unwrap_or_else(|| "step".into()),
+        EventKind::Skip => format!(
+            "{} skipped",
+            e.step.map(step_words).unwrap_or_else(|| "step".into())
+        ),
+        EventKind::Start => {
+            if e.instance <= 1 {
+                "start".into()
+            } else {
+                format!("restart (instance {})", e.instance)
+            }
+        }
+        EventKind::Error => format!("error {}", e.error.as_deref().unwrap_or("")),
+        EventKind::Fault => match e.fault.and_then(|i| s.faults.get(i)) {
+            Some(f) => f.kind_name().replace('_', " "),
+            None => "fault".into(),
+        },
+        EventKind::DeleteCheckpoint => "checkpoint deleted".into(),
+        EventKind::Idle => "idle".into(),
+        EventKind::Abort => "transaction aborted".into(),
+        EventKind::Stop => "zombie stopped".into(),
+        EventKind::Drain => "drained".into(),
+    }
+}
+
+/// "batch 1 · attempt 2" (or nothing).
+pub fn batch_words(e: &Event) -> Option<String> {
+    e.batch.map(|b| match e.attempt {
+        Some(a) => format!("batch {b} · attempt {a}"),
+        None => format!("batch {b}"),
+    })
+}
+
+/// Row status: icon + word, for people and screen readers alike.
+pub fn status_words(st: RowStatus) -> (&'static str, &'static str) {
+    match st {
+        RowStatus::Visible => ("✓", "committed"),
+        RowStatus::Pending => ("◌", "pending"),
+        RowStatus::Aborted => ("✕", "aborted"),
+    }
+}
+
+pub fn status_class(st: RowStatus) -> &'static str {
+    match st {
+        RowStatus::Visible => "st-visible",
+        RowStatus::Pending => "st-pending",
+        RowStatus::Aborted => "st-aborted",
+    }
+}
+
+/// Plural helper: `plural(2, "row")` → "2 rows".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

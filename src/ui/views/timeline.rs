@@ -1,0 +1,334 @@
+//! Timeline: every event a tick, grouped by batch attempt; playback controls; crash here.
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+use yew::prelude::*;
+
+use super::super::engine::{Run, Scenario};
+use super::super::playback::{groups, PlayAction, SPEEDS};
+use super::super::session::{crash_point_of, Act, Message, Session};
+use super::{batch_words, event_glyph, kind_words, step_words, Props};
+
+/// An `Rc` compared by pointer: props that change only when the run is replaced.
+#[derive(Clone)]
+struct Same<T>(Rc<T>);
+
+impl<T> PartialEq for Same<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TicksProps {
+    run: Same<Run>,
+    scenario: Same<Scenario>,
+    crash_mode: bool,
+    dispatch: UseReducerDispatcher<Session>,
+    strip: NodeRef,
+}
+
+/// The tick strip. It re-renders only when the run or the click mode changes: the cursor
+/// marks (`data-at`, `aria-current`) are set on the DOM by [`mark_cursor`], so stepping
+/// through a 1,000-event run touches two or a few buttons, not a thousand.
+#[function_component(Ticks)]
+fn ticks(p: &TicksProps) -> Html {
+    let trace = &p.run.0.trace;
+    let scenario = &*p.scenario.0;
+    let crash_mode = p.crash_mode;
+    // One delegated click handler for every tick.
+    let onclick = {
+        let d = p.dispatch.clone();
+        Callback::from(move |e: MouseEvent| {
+            let tick = e
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|t| t.closest("[data-i]").ok().flatten());
+            if let Some(i) = tick
+                .and_then(|t| t.get_attribute("data-i"))
+                .and_then(|i| i.parse::<usize>().ok())
+            {
+                d.dispatch(if crash_mode {
+                    Act::CrashAt(i)
+                } else {
+                    Act::Play(PlayAction::Seek(i))
+                });
+            }
+        })
+    };
+    let ticks: Html = groups(trace)
+        .into_iter()
+        .map(|g| {
+            let label = match (g.batch, g.attempt) {
+                (Some(b), Some(a)) => format!("batch {b} · attempt {a}"),
+                (Some(b), None) => format!("batch {b}"),
+                _ => String::new(),
+            };
+            let inner: Html = (g.start..g.end)
+                .map(|i| {
+                    let e = &trace[i];
+                    let crashable = crash_point_of(e).is_ok();
+                    let mut desc = format!("{}: {}", i + 1, kind_words(e, scenario));
+                    if let Some(b) = batch_words(e) {
+                        desc.push_str(&format!(", {b}"));
+                    }
+                    if e.zombie {
+                        desc.push_str(", zombie");
+                    }
+                    let cls = classes!(
+                        "tick",
+                        format!("k-{:?}", e.kind).to_ascii_lowercase(),
+                        e.zombie.then_some("is-zombie"),
+                        (crash_mode && crashable).then_some("can-crash"),
+                        (crash_mode && !crashable).then_some("no-crash"),
+                    );
+                    let title = if crash_mode && crashable {
+                        format!("Crash after this step. {}", e.text)
+                    } else {
+                        e.text.clone()
+                    };
+                    html! {
+                        <button key={i} class={cls} data-testid="tick" data-i={i.to_string()}
+                            aria-label={desc} title={title}>
+                            { event_glyph(e, scenario) }
+                        </button>
+                    }
+                })
+                .collect();
+            let gcls = classes!(
+                "tl-group",
+                g.zombie.then_some("is-zombie"),
+                g.batch.is_none().then_some("is-solo"),
+            );
+            html! {
+                <div class={gcls} key={g.start} data-start={g.start.to_string()} data-end={g.end.to_string()}>
+                    <span class="tl-glabel" aria-hidden="true">{ label }</span>
+                    <div class="tl-ticks">{ inner }</div>
+                </div>
+            }
+        })
+        .collect();
+    html! {
+        <div class={classes!("tl-strip", crash_mode.then_some("crash-mode"))} ref={p.strip.clone()}
+            data-testid="timeline" {onclick}>
+            { ticks }
+        </div>
+    }
+}
+
+/// Mark the cursor on the strip's DOM: `data-at` = `past` / `current` on ticks,
+/// `aria-current` on the current one, `data-at=current` on its group; and scroll it into
+/// view. `from` is the previously marked cursor, if the strip was not re-rendered since.
+fn mark_cursor(strip: &HtmlElement, from: Option<usize>, to: usize) {
+    let Ok(list) = strip.query_selector_all("[data-i]") else {
+        return;
+    };
+    let n = list.length() as usize;
+    let (lo, hi) = match from {
+        Some(f) => (f.min(to), f.max(to)),
+        None => (0, n.saturating_sub(1)),
+    };
+    for i in lo..=hi.min(n.saturating_sub(1)) {
+        let Some(el) = list
+            .item(i as u32)
+            .and_then(|x| x.dyn_into::<Element>().ok())
+        else {
+            continue;
+        };
+        let state = if i < to {
+            Some("past")
+        } else if i == to {
+            Some("current")
+        } else {
+            None
+        };
+        match state {
+            Some(st) => {
+                let _ = el.set_attribute("data-at", st);
+            }
+            None => {
+                let _ = el.remove_attribute("data-at");
+            }
+        }
+        if i == to {
+            let _ = el.set_attribute("aria-current", "step");
+        } else {
+            let _ = el.remove_attribute("aria-current");
+        }
+    }
+    if let Ok(groups) = strip.query_selector_all(".tl-group") {
+        for k in 0..groups.length() {
+            let Some(g) = groups.item(k).and_then(|x| x.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            let start: usize = g
+                .get_attribute("data-start")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let end: usize = g
+                .get_attribute("data-end")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            if start <= to && to < end {
+                let _ = g.set_attribute("data-at", "current");
+            } else {
+                let _ = g.remove_attribute("data-at");
+            }
+        }
+    }
+    if let Some(tick) = list
+        .item(to as u32)
+        .and_then(|x| x.dyn_into::<HtmlElement>().ok())
+    {
+        let left = tick.offset_left();
+        let width = strip.client_width();
+        let scroll = strip.scroll_left();
+        if left < scroll + 24 || left > scroll + width - 48 {
+            strip.set_scroll_left((left - width / 2).max(0));
+        }
+    }
+}
+
+#[function_component(Timeline)]
+pub fn timeline(p: &Props) -> Html {
+    let s = &p.s;
+    let pb = &s.playback;
+    let strip = use_node_ref();
+
+    // Mark the cursor on the strip (and keep it in view). A new run or click mode
+    // re-renders the strip: then every tick is re-marked.
+    {
+        let strip = strip.clone();
+        let marked = use_mut_ref(|| None::<(usize, usize, bool)>);
+        let deps = (pb.cursor, Rc::as_ptr(&pb.run) as usize, s.crash_mode);
+        use_effect_with(deps, move |&(cursor, run, mode)| {
+            if let Some(el) = strip.cast::<HtmlElement>() {
+                let from = match *marked.borrow() {
+                    Some((c, r, m)) if r == run && m == mode => Some(c),
+                    _ => None,
+                };
+                mark_cursor(&el, from, cursor);
+                *marked.borrow_mut() = Some((cursor, run, mode));
+            }
+        });
+    }
+
+    let play = |a: PlayAction| {
+        let s = s.clone();
+        Callback::from(move |_: MouseEvent| s.dispatch(Act::Play(a.clone())))
+    };
+    let on_speed = {
+        let s = s.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+            if let Ok(i) = v.parse::<usize>() {
+                s.dispatch(Act::Play(PlayAction::SetSpeed(i)));
+            }
+        })
+    };
+    let on_scrub = {
+        let s = s.clone();
+        Callback::from(move |e: InputEvent| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+            if let Ok(i) = v.parse::<usize>() {
+                s.dispatch(Act::Play(PlayAction::Seek(i)));
+            }
+        })
+    };
+    let crash_mode = s.crash_mode;
+    let toggle_mode = {
+        let s = s.clone();
+        Callback::from(move |_: MouseEvent| s.dispatch(Act::SetCrashMode(!crash_mode)))
+    };
+    let crash_here = {
+        let s = s.clone();
+        Callback::from(move |_: MouseEvent| s.dispatch(Act::CrashHere))
+    };
+
+    let speeds: Html = SPEEDS
+        .iter()
+        .enumerate()
+        .map(|(i, (_, name))| html! { <option value={i.to_string()} selected={i == pb.speed}>{ *name }</option> })
+        .collect();
+
+    let here = s.crash_point(pb.cursor);
+    let here_label = match (&here, pb.event()) {
+        (Ok(_), Some(e)) => format!(
+            "✕ Crash after {} of batch {}{}",
+            e.step.map(step_words).unwrap_or_default(),
+            e.batch.unwrap_or(0),
+            match e.attempt {
+                Some(a) if a > 1 => format!(" (attempt {a})"),
+                _ => String::new(),
+            }
+        ),
+        _ => "✕ Crash here".to_string(),
+    };
+    let message = match &s.message {
+        Some(Message::FaultAdded(d)) => html! {
+            <p class="msg msg-ok" role="status">{ format!("Added: {d}. The engine re-ran the scenario; ") }
+                <span>{ "the timeline now shows what follows." }</span></p>
+        },
+        Some(Message::FaultRefused(e)) => html! {
+            <p class="msg msg-refused" role="alert" data-testid="fault-refused"><strong>{ "Not applied: " }</strong>{ e }</p>
+        },
+        _ => html! {},
+    };
+    let has_next = pb.next_fault().is_some();
+    let has_prev = pb.prev_fault().is_some();
+
+    html! {
+        <section id="timeline" class="timeline card" aria-label="Timeline" tabindex="-1">
+            <div class="tl-head">
+                <h2>{ "Timeline" }</h2>
+                <div class="tl-controls" role="group" aria-label="Playback">
+                    <button class="ctl" onclick={play(PlayAction::First)} aria-label="First step (Home)" title="First step (Home)">{ "⇤" }</button>
+                    <button class="ctl" onclick={play(PlayAction::StepBack)} data-testid="step-back"
+                        aria-label="Step back (←)" title="Step back (←)" disabled={pb.cursor == 0}>{ "◀" }</button>
+                    <button class="ctl ctl-play" onclick={play(PlayAction::TogglePlay)} data-testid="play"
+                        aria-label={if pb.playing { "Pause (space)" } else { "Play (space)" }}
+                        title={if pb.playing { "Pause (space)" } else { "Play (space)" }}>
+                        { if pb.playing { "❚❚" } else { "▶" } }
+                    </button>
+                    <button class="ctl" onclick={play(PlayAction::StepForward)} data-testid="step-forward"
+                        aria-label="Step forward (→)" title="Step forward (→)">{ "▶❘" }</button>
+                    <button class="ctl" onclick={play(PlayAction::Last)} aria-label="Last step (End)" title="Last step (End)">{ "⇥" }</button>
+                    <label class="speed">
+                        <span class="sr-only">{ "Speed" }</span>
+                        <select onchange={on_speed} aria-label="Playback speed" title="Speed ([ and ])">{ speeds }</select>
+                    </label>
+                    <button class="ctl ctl-text" onclick={play(PlayAction::PrevFault)} disabled={!has_prev}
+                        aria-label="Previous fault (Shift+←)" title="Previous fault (Shift+←)">{ "◀ fault" }</button>
+                    <button class="ctl ctl-text" onclick={play(PlayAction::NextFault)} disabled={!has_next}
+                        data-testid="next-fault" aria-label="Next fault (Shift+→)" title="Next fault (Shift+→)">{ "fault ▶" }</button>
+                </div>
+                <span class="tl-pos" aria-hidden="true">{ format!("{} / {}", pb.cursor + 1, pb.len()) }</span>
+            </div>
+            <input class="scrub" type="range" min="0" max={pb.last().to_string()} value={pb.cursor.to_string()}
+                oninput={on_scrub} aria-label="Scrub through the run" />
+            <Ticks run={Same(pb.run.clone())} scenario={Same(pb.scenario.clone())} crash_mode={crash_mode}
+                dispatch={s.dispatcher()} strip={strip.clone()} />
+            <div class="tl-actions">
+                <button class="btn btn-crash" onclick={crash_here} disabled={here.is_err()} data-testid="crash-here"
+                    title={match &here { Ok(_) => "Add a crash right after this step (C)".to_string(), Err(e) => format!("Not here: {e}") }}>
+                    { here_label }
+                </button>
+                <button class={classes!("btn", "btn-toggle", crash_mode.then_some("on"))} onclick={toggle_mode}
+                    aria-pressed={if crash_mode { "true" } else { "false" }} data-testid="crash-mode">
+                    { if crash_mode { "Click-to-crash on: click any step" } else { "Click-to-crash: off" } }
+                </button>
+                { message }
+            </div>
+            <p class="tl-legend">
+                <span><b>{ "P" }</b>{ " plan" }</span><span><b>{ "O" }</b>{ " offset log" }</span>
+                <span><b>{ "R" }</b>{ " read" }</span><span><b>{ "W" }</b>{ " sink write" }</span>
+                <span><b>{ "C" }</b>{ " sink commit" }</span><span><b>{ "K" }</b>{ " checkpoint" }</span>
+                <span><b>{ "L" }</b>{ " commit log" }</span><span><b>{ "S" }</b>{ " source commit" }</span>
+                <span><b class="lg-fault">{ "✕" }</b>{ " fault" }</span><span><b>{ "↻" }</b>{ " restart" }</span>
+                <span><b>{ "!" }</b>{ " server error" }</span>
+            </p>
+        </section>
+    }
+}

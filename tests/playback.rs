@@ -1,0 +1,451 @@
+//! Native tests of the UI's pure modules: the playback reducer, the session reducer and the
+//! modelling notes. They are compiled here from `src/ui/*.rs` with `#[path]` (the `ui`
+//! module itself is wasm32-only), and reach the engine through `super::engine` as in the app.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use crashcourse::engine;
+use crashcourse::presets;
+use crashcourse::share;
+
+#[path = "../src/ui/notes.rs"]
+#[allow(dead_code)]
+mod notes;
+#[path = "../src/ui/playback.rs"]
+#[allow(dead_code)]
+mod playback;
+#[path = "../src/ui/session.rs"]
+#[allow(dead_code)]
+mod session;
+
+use engine::{EventKind, Fault, Scenario, Step};
+use playback::{fold, PlayAction, Playback, KEYFRAME_EVERY};
+use session::{Act, Message, Part, Session};
+
+fn scenario(json: &str) -> Scenario {
+    engine::parse_scenario(json).expect("valid scenario")
+}
+
+fn playback_of(s: Scenario) -> Playback {
+    let run = engine::run(&s);
+    Playback::new(Rc::new(s), Rc::new(run))
+}
+
+const APPEND: &str = r#"{"version":1,"workload":{"records":10,"batch_size":2},"source":{"kind":"log"},
+    "engine":{"kind":"micro_batch"},"sink":{"kind":"append"},
+    "faults":[{"kind":"crash","batch":1,"after":"sink_write"}]}"#;
+
+/// A long trace: 200 records one per batch, a crash in the middle.
+fn long_playback() -> Playback {
+    let s = scenario(
+        r#"{"version":1,"workload":{"records":200,"batch_size":1},"source":{"kind":"log"},
+        "engine":{"kind":"micro_batch"},"sink":{"kind":"append"},
+        "faults":[{"kind":"crash","batch":100,"after":"sink_write"}]}"#,
+    );
+    playback_of(s)
+}
+
+#[test]
+fn keyframed_views_equal_a_fold_from_scratch() {
+    for p in presets::presets() {
+        let pb = playback_of(scenario(p.scenario_json));
+        assert!(!pb.is_empty(), "{}: empty trace", p.id);
+        for i in 0..pb.len() {
+            assert_eq!(pb.view_at(i), fold(&pb.run.trace, i + 1), "{} at {i}", p.id);
+        }
+    }
+    let pb = long_playback();
+    assert!(pb.len() > 1000, "long trace has {} events", pb.len());
+    for i in (0..pb.len()).step_by(7).chain([pb.last()]) {
+        assert_eq!(pb.view_at(i), fold(&pb.run.trace, i + 1), "long at {i}");
+    }
+}
+
+#[test]
+fn step_back_restores_the_exact_previous_state() {
+    let pb = playback_of(scenario(APPEND));
+    let mut p = pb.clone();
+    let mut states = vec![(p.cursor, p.view())];
+    while !p.at_end() {
+        p = p.apply(PlayAction::StepForward);
+        states.push((p.cursor, p.view()));
+    }
+    // Forward then back, one step at a time, gives back every state exactly.
+    for expected in states.iter().rev().skip(1) {
+        p = p.apply(PlayAction::StepBack);
+        assert_eq!(&(p.cursor, p.view()), expected);
+    }
+    assert_eq!(p.cursor, 0);
+    // Stepping back at the start stays there.
+    assert_eq!(p.apply(PlayAction::StepBack).cursor, 0);
+}
+
+#[test]
+fn scrubbing_forward_then_back_is_consistent() {
+    let pb = long_playback();
+    let mut p = pb.clone();
+    let marks = [0, 500, 1000, 37, pb.last(), 999, 1, 640];
+    let first: Vec<_> = marks
+        .iter()
+        .map(|&i| {
+            p = p.apply(PlayAction::Seek(i));
+            p.view()
+        })
+        .collect();
+    for (k, &i) in marks.iter().enumerate().rev() {
+        p = p.apply(PlayAction::Seek(i));
+        assert_eq!(p.view(), first[k], "seek {i}");
+    }
+}
+
+#[test]
+// Wall-clock time measures the UI's frame budget here; nothing deterministic depends on it.
+#[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+fn scrubbing_a_long_trace_stays_under_a_frame() {
+    let pb = long_playback();
+    // Time every cursor position of a scrub across the whole trace.
+    let _ = pb.view_at(pb.last());
+    let mut times: Vec<Duration> = (0..pb.len())
+        .rev()
+        .map(|i| {
+            let t = std::time::Instant::now();
+            let v = pb.view_at(i);
+            let d = t.elapsed();
+            assert_eq!(v.events, i + 1);
+            d
+        })
+        .collect();
+    times.sort();
+    let p99 = times[times.len() * 99 / 100];
+    let total: Duration = times.iter().sum();
+    // Debug build on a shared machine: the budget is one 60 Hz frame per scrub position
+    // (99th percentile, so that one descheduling does not fail the test).
+    assert!(
+        p99 < Duration::from_millis(16),
+        "p99 {p99:?}, total {total:?}"
+    );
+    eprintln!(
+        "view_at over {} events: p99 {p99:?}, mean {:?}",
+        times.len(),
+        total / times.len() as u32
+    );
+    const { assert!(KEYFRAME_EVERY <= 64) };
+}
+
+#[test]
+fn the_fold_agrees_with_the_engine_on_what_the_primary_reader_sees() {
+    for p in presets::presets() {
+        let pb = playback_of(scenario(p.scenario_json));
+        let n = pb.scenario.workload.records as usize;
+        let counts = pb.view_at(pb.last()).counts(n);
+        let expected: Vec<u64> = (0..n).map(|i| pb.run.outcome.visible.get(i)).collect();
+        assert_eq!(counts, expected, "preset {}", p.id);
+    }
+}
+
+#[test]
+fn play_runs_to_the_end_and_stops_and_restarts_from_the_start() {
+    let mut p = playback_of(scenario(APPEND)).apply(PlayAction::Play);
+    assert!(p.playing);
+    let mut ticks = 0;
+    while p.playing {
+        p = p.apply(PlayAction::Tick);
+        ticks += 1;
+        assert!(ticks <= p.len(), "playback must stop");
+    }
+    assert!(p.at_end());
+    let again = p.apply(PlayAction::TogglePlay);
+    assert!(again.playing);
+    assert_eq!(again.cursor, 0);
+    // A manual step pauses.
+    assert!(!again.apply(PlayAction::StepForward).playing);
+}
+
+#[test]
+fn speed_is_clamped_and_next_fault_finds_the_crash() {
+    let p = playback_of(scenario(APPEND));
+    let fast = (0..10).fold(p.clone(), |p, _| p.apply(PlayAction::Faster));
+    assert_eq!(fast.speed, playback::SPEEDS.len() - 1);
+    let slow = (0..10).fold(p.clone(), |p, _| p.apply(PlayAction::Slower));
+    assert_eq!(slow.speed, 0);
+    assert!(playback::interval_ms(0) > playback::interval_ms(4));
+    let at = p.apply(PlayAction::NextFault);
+    let e = at.event().unwrap();
+    assert_eq!(e.kind, EventKind::Fault);
+    assert_eq!(e.fault, Some(0));
+    // No further fault: the cursor stays.
+    assert_eq!(at.apply(PlayAction::NextFault).cursor, at.cursor);
+    assert_eq!(at.apply(PlayAction::PrevFault).cursor, at.cursor);
+}
+
+fn step_event(s: &Session, batch: u64, attempt: u32, step: Step) -> usize {
+    s.run()
+        .trace
+        .iter()
+        .position(|e| {
+            e.kind == EventKind::Step
+                && e.batch == Some(batch)
+                && e.attempt == Some(attempt)
+                && e.step == Some(step)
+        })
+        .expect("step event")
+}
+
+#[test]
+fn default_session_is_the_clean_append_preset_with_room_to_step() {
+    let s = Session::new(None);
+    assert_eq!(s.scenario().workload.records, 10);
+    assert!(s.scenario().faults.is_empty());
+    assert_eq!(s.playback.cursor, 0);
+    assert!(s.playback.len() > 1);
+    assert_ne!(s.run().trace[0].text, s.run().trace[1].text);
+    assert!(s.is_pristine_preset());
+}
+
+#[test]
+fn crash_after_sink_write_duplicates_the_batch_and_undo_redo_work() {
+    let s = Session::new(Some("spark-append"));
+    let i = step_event(&s, 1, 1, Step::SinkWrite);
+    let s2 = s.apply(Act::CrashAt(i));
+    let o = &s2.run().outcome;
+    assert_eq!(o.duplicated.0, vec![(2, 2), (3, 2)]);
+    assert!(matches!(s2.message, Some(Message::FaultAdded(_))));
+    // The cursor is on the crash, right where it was clicked.
+    let e = s2.playback.event().unwrap();
+    assert_eq!(e.kind, EventKind::Fault);
+    assert_eq!(s2.playback.cursor, i + 1);
+    assert!(!s2.is_pristine_preset());
+
+    let undone = s2.apply(Act::Undo);
+    assert!(undone.scenario().faults.is_empty());
+    assert!(undone.run().outcome.duplicated.0.is_empty());
+    assert!(undone.can_redo());
+    let redone = undone.apply(Act::Redo);
+    assert_eq!(redone.scenario(), s2.scenario());
+}
+
+#[test]
+fn crashes_are_refused_where_they_cannot_go() {
+    let s = Session::new(Some("spark-append"));
+    // The start event is not a step.
+    let refused = s.apply(Act::CrashAt(0));
+    assert!(matches!(refused.message, Some(Message::FaultRefused(_))));
+    assert_eq!(refused.scenario(), s.scenario());
+
+    // A second crash at the same batch attempt: the engine's own message.
+    let i = step_event(&s, 1, 1, Step::SinkWrite);
+    let s2 = s.apply(Act::CrashAt(i));
+    let j = step_event(&s2, 1, 1, Step::Read);
+    let clash = s2.apply(Act::CrashAt(j));
+    match &clash.message {
+        Some(Message::FaultRefused(m)) => assert!(m.starts_with("faults[1]"), "{m}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(clash.scenario(), s2.scenario());
+}
+
+#[test]
+fn builder_applies_valid_changes_and_keeps_refused_ones_as_drafts() {
+    let s = Session::new(Some("spark-append"));
+    // Upsert: valid, applied, exactly-once.
+    let up = s.apply(Act::SetKind(Part::Sink, "upsert".into()));
+    assert!(up.draft.is_none());
+    assert_eq!(up.scenario().sink.kind_name(), "upsert");
+    assert_eq!(up.run().outcome.guarantee, engine::Guarantee::ExactlyOnce);
+
+    // A queue under Spark is refused with the engine's message; the scenario keeps running.
+    let q = up.apply(Act::SetKind(Part::Source, "queue".into()));
+    let d = q.draft.as_ref().expect("a refused draft");
+    assert!(d.error.contains("queue"), "{}", d.error);
+    assert_eq!(q.scenario(), up.scenario());
+    // Fixing it with another option applies the whole draft.
+    let fixed = q.apply(Act::SetKind(Part::Engine, "beam".into()));
+    assert!(fixed.draft.is_none(), "{:?}", fixed.draft);
+    assert_eq!(fixed.scenario().source.kind_name(), "queue");
+    assert_eq!(fixed.scenario().engine.kind_name(), "beam");
+
+    // Options: a bad value is refused too.
+    let bad = s.apply(Act::SetOption(
+        Part::Workload,
+        "batch_size".into(),
+        Some(0.into()),
+    ));
+    assert!(bad.draft.is_some());
+    let discarded = bad.apply(Act::DiscardDraft);
+    assert!(discarded.draft.is_none());
+    // Too many records for the browser view.
+    let big = s.apply(Act::SetOption(
+        Part::Workload,
+        "records".into(),
+        Some(5000.into()),
+    ));
+    assert!(big.draft.as_ref().unwrap().error.contains("at most"));
+}
+
+#[test]
+fn every_fault_kind_goes_through_the_engine() {
+    let s = Session::new(Some("consumer-commit-after"));
+    let faults = [
+        Fault::CrashMidWrite {
+            batch: 2,
+            attempt: 1,
+            after_records: 1,
+            downtime: 1,
+        },
+        Fault::LostAck {
+            batch: 3,
+            attempt: 1,
+            request: 0,
+        },
+        Fault::DeleteCheckpoint { before_restart: 1 },
+        Fault::Zombie {
+            batch: 4,
+            attempt: 1,
+            after: Step::Read,
+            downtime: 1,
+        },
+        Fault::Pause {
+            batch: 0,
+            attempt: 1,
+            after: Step::Read,
+            ticks: 3,
+        },
+        Fault::Republish {
+            record: "r5".into(),
+            after: Some("r6".into()),
+            event_time: None,
+        },
+    ];
+    let mut cur = s;
+    for f in faults {
+        let next = cur.apply(Act::AddFault(f.clone()));
+        match &next.message {
+            Some(Message::FaultAdded(_)) => assert_eq!(next.scenario().faults.last(), Some(&f)),
+            Some(Message::FaultRefused(m)) => panic!("{f:?} refused: {m}"),
+            other => panic!("{other:?}"),
+        }
+        cur = next;
+    }
+    let n = cur.scenario().faults.len();
+    let removed = cur.apply(Act::RemoveFault(0));
+    assert_eq!(removed.scenario().faults.len(), n - 1);
+    assert!(removed.apply(Act::ClearFaults).scenario().faults.is_empty());
+
+    // Not applicable: lost_ack on a file sink.
+    let file = Session::new(Some("spark-file-sink"));
+    let r = file.apply(Act::AddFault(Fault::LostAck {
+        batch: 0,
+        attempt: 1,
+        request: 0,
+    }));
+    assert!(matches!(r.message, Some(Message::FaultRefused(_))));
+}
+
+#[test]
+fn json_editor_round_trips_and_refuses_bad_text() {
+    let s = Session::new(None);
+    let text = serde_json::to_string(&s.scenario_value()).unwrap();
+    let same = s.apply(Act::LoadJson(text.replace("\"append\"", "\"console\"")));
+    assert_eq!(same.scenario().sink.kind_name(), "console");
+    let bad = s.apply(Act::LoadJson("{".into()));
+    assert!(matches!(bad.message, Some(Message::JsonRefused(_))));
+    assert_eq!(bad.scenario(), s.scenario());
+}
+
+#[test]
+fn guarantee_label_says_when_the_guarantee_is_void() {
+    let s = Session::new(Some("delta-deleted-checkpoint-new-id"));
+    assert_eq!(
+        notes::guarantee_label(&s.run().outcome),
+        "exactly-once (void: checkpoint deleted)"
+    );
+    let clean = Session::new(None);
+    assert_eq!(
+        notes::guarantee_label(&clean.run().outcome),
+        "at-least-once"
+    );
+}
+
+#[test]
+fn conventions_are_shown_for_the_scenarios_they_affect() {
+    let tags = |id: &str| {
+        let s = Session::new(Some(id));
+        notes::conventions(s.scenario(), &s.run().outcome)
+            .into_iter()
+            .map(|n| n.tag)
+            .collect::<Vec<_>>()
+    };
+    assert!(tags("dedup-watermark").contains(&"6"));
+    assert!(tags("pubsub-redelivery").contains(&"26"));
+    assert!(tags("flink-2pc").contains(&"27"));
+    assert!(tags("fb-same").contains(&"28"));
+    assert!(tags("spark-file-sink").contains(&"29"));
+    assert!(tags("beam-id-attribute").contains(&"25"));
+    assert!(tags("consumer-auto-commit").contains(&"24"));
+    assert!(tags("delta-deleted-checkpoint-new-id").contains(&"31"));
+    assert!(tags("spark-append").is_empty());
+}
+
+#[test]
+fn crash_matrix_covers_every_step_of_the_clean_run() {
+    let s = Session::new(None);
+    let m = s.explore();
+    let cells = session::crash_cells(s.scenario(), &m);
+    // 5 batches × 5 micro-batch steps for an append sink (no sink_commit).
+    assert_eq!(cells.len(), 25);
+    let after_write = cells
+        .iter()
+        .find(|c| c.batch == 1 && c.step == Step::SinkWrite)
+        .unwrap();
+    assert_eq!((after_write.missing, after_write.duplicated), (0, 2));
+    let after_commit_log = cells
+        .iter()
+        .find(|c| c.batch == 1 && c.step == Step::CommitLog)
+        .unwrap();
+    assert_eq!(
+        (after_commit_log.missing, after_commit_log.duplicated),
+        (0, 0)
+    );
+    // Applying a cell's run adds exactly that crash.
+    let run = &m.runs[after_write.run];
+    let applied = s.apply(Act::SetFaults(run.faults.clone(), run.label.clone()));
+    assert_eq!(applied.run().outcome, run.outcome);
+    assert_eq!(applied.playback.event().unwrap().kind, EventKind::Fault);
+    assert!(!m.summary.is_empty());
+}
+
+#[test]
+fn links_reopen_the_scenario_and_bad_links_say_why() {
+    // An unedited preset is a short, readable fragment.
+    let s = Session::from_fragment("#preset=flink-2pc");
+    assert_eq!(s.entry().preset, Some("flink-2pc"));
+    assert_eq!(s.fragment(false), "preset=flink-2pc");
+
+    // An edited scenario travels as a share link, with its position.
+    let d = Session::new(None);
+    let i = step_event(&d, 1, 1, Step::SinkWrite);
+    let crashed = d
+        .apply(Act::CrashAt(i))
+        .apply(Act::Play(PlayAction::Seek(5)));
+    let link = crashed.fragment(true);
+    assert!(link.starts_with("v1="), "{link}");
+    let opened = Session::from_fragment(&format!("#{link}"));
+    assert_eq!(opened.scenario(), crashed.scenario());
+    assert_eq!(opened.playback.cursor, 5);
+    assert!(opened.message.is_none());
+    // ...also in a running session (a link pasted into the same tab).
+    let reopened = Session::new(None).apply(Act::OpenLink(format!("#{link}")));
+    assert_eq!(reopened.scenario(), crashed.scenario());
+    assert!(reopened.can_undo());
+
+    // Broken links fall back to the default preset, with the reason.
+    for bad in ["#preset=nope", "#v1=%%%", "#v9=abc", "#hello"] {
+        let s = Session::from_fragment(bad);
+        assert_eq!(s.entry().preset, Some("spark-append"), "{bad}");
+        assert!(matches!(s.message, Some(Message::Info(_))), "{bad}");
+    }
+    assert!(Session::from_fragment("").message.is_none());
+    let _ = share::LINK_VERSION;
+}
