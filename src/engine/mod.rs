@@ -16,6 +16,7 @@ pub mod validate;
 pub use explore::{compare, explore, Comparison, Config, ExploreOptions, Matrix};
 pub use outcome::{Guarantee, Outcome};
 pub use scenario::{Fault, Scenario, Step};
+pub use sim::{source_entries, SourceEntry};
 pub use trace::{Change, Event, EventKind, RowStatus};
 pub use validate::{parse_scenario, parse_value, validate, ScenarioError};
 

@@ -290,48 +290,97 @@ fn list_ids(ids: &[usize]) -> String {
     )
 }
 
+/// One entry of the source, in position order (semantics §1.2).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SourceEntry {
+    pub position: u64,
+    /// Record index (`r<record>`).
+    pub record: usize,
+    /// A republished copy (a new log entry / message with the same record id).
+    pub copy: bool,
+    pub event_time: u64,
+    pub arrival: u64,
+    /// Log partition and offset (`position mod P`, `position div P`).
+    pub partition: u64,
+    pub offset: u64,
+}
+
+/// The source's entries in position order: the records in id order, each republished
+/// copy right after the entry of its `after` record (after earlier copies placed there),
+/// with the fault's event time (or the original's) and the arrival tick of `after`.
+pub fn source_entries(sc: &Scenario) -> Vec<SourceEntry> {
+    let n = sc.workload.records as usize;
+    let et = |i: usize| {
+        sc.workload
+            .event_times
+            .as_ref()
+            .and_then(|v| v.get(i).copied())
+            .unwrap_or(i as u64)
+    };
+    let arr = |i: usize| {
+        sc.workload
+            .arrival_ticks
+            .as_ref()
+            .and_then(|v| v.get(i).copied())
+            .unwrap_or(0)
+    };
+    let mut copies_after: BTreeMap<usize, Vec<(usize, u64)>> = BTreeMap::new();
+    for f in &sc.faults {
+        if let Fault::Republish {
+            record,
+            after,
+            event_time,
+        } = f
+        {
+            let Some(r) = super::scenario::parse_record_id(record, n) else {
+                continue;
+            };
+            let a = after
+                .as_deref()
+                .and_then(|a| super::scenario::parse_record_id(a, n))
+                .unwrap_or(r);
+            copies_after
+                .entry(a)
+                .or_default()
+                .push((r, event_time.unwrap_or_else(|| et(r))));
+        }
+    }
+    let parts = u64::from(sc.workload.partitions.max(1));
+    let mut out = Vec::with_capacity(n + copies_after.len());
+    let mut push = |record: usize, copy: bool, event_time: u64, arrival: u64| {
+        let position = out.len() as u64;
+        out.push(SourceEntry {
+            position,
+            record,
+            copy,
+            event_time,
+            arrival,
+            partition: position % parts,
+            offset: position / parts,
+        });
+    };
+    for i in 0..n {
+        push(i, false, et(i), arr(i));
+        if let Some(cs) = copies_after.get(&i) {
+            for &(r, t) in cs {
+                push(r, true, t, arr(i));
+            }
+        }
+    }
+    out
+}
+
 impl<'a> Sim<'a> {
     fn new(sc: &'a Scenario, trace_on: bool) -> Self {
         let n = sc.workload.records as usize;
-        let mut entries: Vec<Entry> = (0..n)
-            .map(|i| Entry {
-                record: i,
-                event_time: sc.workload.event_times.as_ref().map_or(i as u64, |v| v[i]),
-                arrival: sc.workload.arrival_ticks.as_ref().map_or(0, |v| v[i]),
+        let entries: Vec<Entry> = source_entries(sc)
+            .into_iter()
+            .map(|e| Entry {
+                record: e.record,
+                event_time: e.event_time,
+                arrival: e.arrival,
             })
             .collect();
-        // Republished copies: inserted right after the entry of `after` (after earlier copies there).
-        let mut inserts_after: BTreeMap<usize, Vec<Entry>> = BTreeMap::new();
-        for f in &sc.faults {
-            if let Fault::Republish {
-                record,
-                after,
-                event_time,
-            } = f
-            {
-                let r = super::scenario::parse_record_id(record, n).unwrap_or(0);
-                let a = after
-                    .as_deref()
-                    .and_then(|a| super::scenario::parse_record_id(a, n))
-                    .unwrap_or(r);
-                inserts_after.entry(a).or_default().push(Entry {
-                    record: r,
-                    event_time: event_time.unwrap_or(entries[r].event_time),
-                    arrival: entries[a].arrival,
-                });
-            }
-        }
-        if !inserts_after.is_empty() {
-            let mut out = Vec::with_capacity(entries.len() + inserts_after.len());
-            for e in entries.drain(..) {
-                let id = e.record;
-                out.push(e);
-                if let Some(copies) = inserts_after.remove(&id) {
-                    out.extend(copies);
-                }
-            }
-            entries = out;
-        }
         let m = entries.len();
         let cfg = sc.sink.cfg();
         let fired = sc

@@ -6,7 +6,7 @@ use super::super::engine::scenario::{
     record_id, CommitMode, DedupMode, Engine, FbOrder, FbTransaction, Isolation, Offsets, SinkCfg,
     Source, StreamScope, StreamType, TxnAppId, UpsertKey,
 };
-use super::super::engine::{Fault, Scenario};
+use super::super::engine::Scenario;
 use super::super::playback::View;
 use super::{chip, plural, status_class, status_words, Handle};
 
@@ -19,39 +19,16 @@ pub struct SourceEntry {
     pub arrival: u64,
 }
 
-/// The source's entries in position order: the records in id order, each republished copy
-/// right after its `after` record (and after earlier copies placed there), as in
-/// scenario-format.md §2 / semantics §1.2. Layout only: no delivery rule depends on it here.
+/// The source's entries in position order, as the engine defines them (semantics §1.2).
 pub fn source_entries(s: &Scenario) -> Vec<SourceEntry> {
-    let n = s.workload.records as usize;
-    let arrival = |i: usize| {
-        s.workload
-            .arrival_ticks
-            .as_ref()
-            .and_then(|a| a.get(i).copied())
-            .unwrap_or(0)
-    };
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let id = record_id(i);
-        out.push(SourceEntry {
-            record: id.clone(),
-            copy: false,
-            arrival: arrival(i),
-        });
-        for f in &s.faults {
-            if let Fault::Republish { record, after, .. } = f {
-                if after.as_deref().unwrap_or(record) == id {
-                    out.push(SourceEntry {
-                        record: record.clone(),
-                        copy: true,
-                        arrival: arrival(i),
-                    });
-                }
-            }
-        }
-    }
-    out
+    super::super::engine::source_entries(s)
+        .into_iter()
+        .map(|e| SourceEntry {
+            record: record_id(e.record),
+            copy: e.copy,
+            arrival: e.arrival,
+        })
+        .collect()
 }
 
 fn source_title(s: &Scenario) -> (String, String) {
