@@ -491,7 +491,7 @@ impl<'a> Sim<'a> {
         if self.is_queue() {
             format!("m{pos}")
         } else if self.parts > 1 {
-            format!("p{}@{}", pos % self.parts, pos / self.parts)
+            format!("partition {} offset {}", pos % self.parts, pos / self.parts)
         } else {
             format!("offset {pos}")
         }
@@ -1692,6 +1692,7 @@ impl<'a> Sim<'a> {
             let coords = match (ctx.read.first(), ctx.read.last()) {
                 _ if !self.trace_on => String::new(),
                 (Some(a), Some(b)) if a == b => self.coord(*a),
+                (Some(a), Some(b)) if self.parts == 1 => format!("offsets {a}–{b}"),
                 (Some(a), Some(b)) => format!("{} to {}", self.coord(*a), self.coord(*b)),
                 _ => String::new(),
             };
