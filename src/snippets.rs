@@ -47,6 +47,15 @@ pub fn snippet(id: &str) -> Option<&'static Snippet> {
 /// The snippets that show this scenario's configuration in the real system (engine ×
 /// source × dedup × sink × options), most specific first; never empty for a valid scenario.
 pub fn snippet_for(s: &Scenario) -> Vec<&'static Snippet> {
+    snippet_ids_for(s)
+        .iter()
+        .map(|id| snippet(id).unwrap_or_else(|| panic!("snippet_for: unknown snippet id {id}")))
+        .collect()
+}
+
+/// The ids of the snippets matching a configuration (engine × source × sink × options),
+/// without touching the snippet texts (so a build that only needs ids stays small).
+pub fn snippet_ids_for(s: &Scenario) -> Vec<&'static str> {
     let mut ids: Vec<&'static str> = Vec::new();
     let sink = s.sink.cfg();
     let queue = matches!(s.source, Source::Queue { .. });
@@ -167,9 +176,7 @@ pub fn snippet_for(s: &Scenario) -> Vec<&'static Snippet> {
             }
         }
     }
-    ids.iter()
-        .map(|id| snippet(id).unwrap_or_else(|| panic!("snippet_for: unknown snippet id {id}")))
-        .collect()
+    ids
 }
 
 /// BigQuery Storage Write API snippets for a stream type × offsets × scope.
