@@ -92,7 +92,8 @@ _et_lock_version() {
 # reachable from every machine this runs on): require it.
 _et_rust() {
   local cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
-  [[ -d "$cargo_bin" ]] && _et_path_prepend "$cargo_bin"
+  # Always on PATH, even before it exists: `cargo install` creates it below.
+  _et_path_prepend "$cargo_bin"
   command -v cargo >/dev/null 2>&1 ||
     _et_die "cargo not found: install Rust with rustup (https://rustup.rs), then re-run" || return 1
   command -v rustup >/dev/null 2>&1 ||
