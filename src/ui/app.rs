@@ -9,6 +9,8 @@ use yew::prelude::*;
 
 use super::playback::{interval_ms, PlayAction};
 use super::session::{Act, Session};
+use super::views::learn::{mode_bar, Course, Mode};
+use super::views::compare::Compare;
 use super::views::{
     builder::Builder, code::code, export::Export, faults::Faults, header::header, help::Help,
     ledger::ledger, matrix::Matrix, narration::narration, notes::notes, pipeline::pipeline,
@@ -33,7 +35,7 @@ fn url_fragment() -> String {
 }
 
 /// Keys the app handles anywhere on the page, unless a form field has the focus.
-fn key_action(e: &KeyboardEvent) -> Option<Act> {
+pub(crate) fn key_action(e: &KeyboardEvent) -> Option<Act> {
     let target = e
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
@@ -78,9 +80,21 @@ fn key_action(e: &KeyboardEvent) -> Option<Act> {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let session = use_reducer(|| Session::from_fragment(&url_fragment()));
+    let session = use_reducer(|| super::embed::start(Session::from_fragment(&url_fragment())));
+    super::embed::use_parent_api(&session);
     // The fragment this app last wrote, so that its own writes are not read back.
     let written = use_mut_ref(url_fragment);
+    // Sandbox, Learn or Quiz; the sandbox keeps its session (paused) while away.
+    let mode = use_state(|| Mode::Sandbox);
+    let sandbox_keys = use_mut_ref(|| true);
+    *sandbox_keys.borrow_mut() = *mode == Mode::Sandbox;
+    let set_mode = {
+        let (mode, d) = (mode.clone(), session.dispatcher());
+        Callback::from(move |m: Mode| {
+            d.dispatch(Act::Play(PlayAction::Pause));
+            mode.set(m);
+        })
+    };
 
     // Keep the URL in step with the scenario (a preset id, or a share link once edited),
     // replacing the history entry; not on first load, so a plain URL stays plain.
@@ -107,12 +121,14 @@ pub fn app() -> Html {
     {
         let dispatcher = session.dispatcher();
         let written = written.clone();
+        let to_sandbox = set_mode.reform(|_: ()| Mode::Sandbox);
         use_effect_with((), move |_| {
             let window = gloo::utils::window();
             let listener = EventListener::new(&window, "hashchange", move |_| {
                 let now = url_fragment();
                 if *written.borrow() != now {
                     *written.borrow_mut() = now.clone();
+                    to_sandbox.emit(());
                     dispatcher.dispatch(Act::OpenLink(now));
                 }
             });
@@ -137,6 +153,7 @@ pub fn app() -> Html {
     // Keyboard shortcuts for the whole page.
     {
         let dispatcher = session.dispatcher();
+        let keys = sandbox_keys.clone();
         use_effect_with((), move |_| {
             let options = EventListenerOptions::enable_prevent_default();
             let listener = EventListener::new_with_options(
@@ -147,7 +164,12 @@ pub fn app() -> Html {
                     let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                         return;
                     };
-                    if let Some(act) = key_action(e) {
+                    // Outside the sandbox only help and Escape; a lesson handles its playback.
+                    let sandbox = *keys.borrow();
+                    let act = key_action(e)
+                        .filter(super::embed::allowed)
+                        .filter(|a| sandbox || matches!(a, Act::ToggleHelp | Act::Escape));
+                    if let Some(act) = act {
                         e.prevent_default();
                         dispatcher.dispatch(act);
                     }
@@ -157,9 +179,16 @@ pub fn app() -> Html {
         });
     }
 
+    if super::embed::options().embed {
+        return super::embed::layout(&session);
+    }
     html! {
-        <div class="app" data-testid="app">
+        <div class={classes!("app", super::embed::page_class())} data-testid="app">
             <a class="skip-link" href="#timeline">{ "Skip to the timeline" }</a>
+            { mode_bar(*mode, &set_mode) }
+            if *mode != Mode::Sandbox {
+                <Course mode={*mode} on_sandbox={set_mode.reform(|_| Mode::Sandbox)} />
+            } else {
             { header(&session) }
             <main class="layout">
                 <div class="stage">
@@ -175,10 +204,12 @@ pub fn app() -> Html {
                 <Faults s={session.clone()} />
                 <Builder s={session.clone()} />
                 <Matrix s={session.clone()} />
+                <Compare s={session.clone()} />
                 { notes(&session) }
                 { code(&session) }
                 <Export s={session.clone()} />
             </section>
+            }
             <footer class="foot">
                 <p>
                     { "crashcourse runs a deterministic model of each system in your browser; every count comes from the engine's trace. " }

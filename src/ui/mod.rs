@@ -15,6 +15,9 @@ use crate::engine;
 use crate::presets;
 use crate::share;
 
+pub mod embed;
+pub mod io;
+pub mod learn;
 pub mod notes;
 pub mod playback;
 pub mod session;
@@ -23,6 +26,7 @@ mod app;
 mod views;
 
 pub use app::App;
+pub use views::learn::{Course, CourseProps, LessonProps, LessonView, Mode};
 
 /// Browser entry point: install the panic hooks, then mount [`App`] in place of `#boot`.
 pub fn start() {

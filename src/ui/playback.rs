@@ -258,6 +258,63 @@ impl View {
     }
 }
 
+/// Long lists (source entries, sink rows) are drawn in part: at most this many items, the
+/// rest summed up in a line. Presets stay far below it; a 200-record run would otherwise
+/// redraw hundreds of chips on every step.
+pub const SHOWN: usize = 40;
+
+/// Short logs (checkpoint entries, markers, streams) show at most this many latest items.
+pub const SHOWN_LOG: usize = 8;
+
+/// The window of at most `size` of `len` items that keeps `anchor` in view, its start
+/// rounded down to a multiple of `step` so that it moves in jumps, not on every step.
+pub fn window(len: usize, anchor: usize, size: usize, step: usize) -> std::ops::Range<usize> {
+    let step = step.max(1);
+    let start = (anchor.saturating_sub(size / 2) / step * step).min(len.saturating_sub(size));
+    start..(start + size).min(len)
+}
+
+impl View {
+    /// The last `n` sink rows (in row order), and how many earlier rows are left out, by
+    /// status: `[visible, pending, aborted]`.
+    pub fn recent_rows(&self, n: usize) -> (Vec<&RowView>, [usize; 3]) {
+        let skip = self.rows.len().saturating_sub(n);
+        let mut hidden = [0; 3];
+        for r in self.rows.values().take(skip) {
+            hidden[match r.status {
+                RowStatus::Visible => 0,
+                RowStatus::Pending => 1,
+                RowStatus::Aborted => 2,
+            }] += 1;
+        }
+        (self.rows.values().skip(skip).collect(), hidden)
+    }
+}
+
+/// An `Rc` compared by pointer: a prop that changes only when the value is replaced (a
+/// run, a scenario), so that a memoised component skips re-rendering on every step.
+#[derive(Debug)]
+pub struct Same<T>(pub Rc<T>);
+
+impl<T> Clone for Same<T> {
+    fn clone(&self) -> Self {
+        Same(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Same<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::ops::Deref for Same<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// `r12` → 12.
 pub fn record_index(id: &str) -> Option<usize> {
     id.strip_prefix('r')?.parse().ok()

@@ -1,69 +1,292 @@
-//! Take it with you: a share link (scenario, faults and position) and a Mermaid sequence
-//! diagram of the run for slides.
+//! Share and export: a one-click share link (scenario, faults and position); import of
+//! scenario and trace JSON by file picker or by dropping a file on the page; downloads of
+//! scenario.json and trace.json; and for slides, a Mermaid sequence diagram of the run and an
+//! SVG snapshot of the pipeline at this step.
 
-use web_sys::HtmlInputElement;
+use gloo::events::{EventListener, EventListenerOptions};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{DragEvent, Element, File, HtmlInputElement};
 use yew::prelude::*;
 
+use super::super::embed;
+use super::super::io;
+use super::super::session::Act;
+use super::super::share;
 use super::Props;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Shown {
     Nothing,
-    Link,
     Mermaid,
+    Svg,
+}
+
+/// The address that reopens this scenario, its faults and this step.
+fn share_url(s: &super::Handle) -> String {
+    let location = gloo::utils::window().location();
+    format!(
+        "{}{}#{}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default(),
+        s.fragment(true)
+    )
+}
+
+fn has_files(e: &DragEvent) -> bool {
+    e.data_transfer()
+        .is_some_and(|d| d.types().includes(&JsValue::from_str("Files"), 0))
 }
 
 #[function_component(Export)]
 pub fn export(p: &Props) -> Html {
     let s = &p.s;
     let shown = use_state(|| Shown::Nothing);
+    // The link last copied, and whether the clipboard took it (None: still trying).
+    let link = use_state(|| None::<(String, Option<bool>)>);
+    // The last copy of an export: (what, whether the clipboard took it).
+    let copied = use_state(|| None::<(&'static str, bool)>);
+    // The last import: Ok(sentence) or Err(the engine's message).
+    let note = use_state(|| None::<Result<String, String>>);
+    let dragging = use_state_eq(|| false);
+    let section = use_node_ref();
+    let field = use_node_ref();
+    let locked = embed::options().lock;
+    let current = use_mut_ref(|| s.playback.scenario.clone());
+    *current.borrow_mut() = s.playback.scenario.clone();
+
+    // Open an imported file's scenario, or say why not (the current scenario stays).
+    let read = {
+        let (d, note) = (s.dispatcher(), note.clone());
+        Callback::from(move |file: File| {
+            let name = file.name();
+            let (d, note, current) = (d.clone(), note.clone(), current.clone());
+            io::read_file(
+                &file,
+                Callback::from(move |text: Result<String, String>| {
+                    match text.and_then(|t| io::import(&t, &current.borrow())) {
+                        Ok((sc, said)) => {
+                            d.dispatch(Act::OpenLink(share::encode(&sc, Some(0))));
+                            note.set(Some(Ok(format!("{name}: {said}"))));
+                        }
+                        Err(e) => note.set(Some(Err(format!("{name}: {e}")))),
+                    }
+                }),
+            );
+        })
+    };
+
+    // Drop a file anywhere on the page.
+    {
+        let (read, dragging, section) = (read.clone(), dragging.clone(), section.clone());
+        use_effect_with((), move |_| {
+            let doc = gloo::utils::document();
+            let opts = EventListenerOptions::enable_prevent_default();
+            let over = {
+                let dragging = dragging.clone();
+                EventListener::new_with_options(&doc, "dragover", opts, move |e| {
+                    if let Some(e) = e.dyn_ref::<DragEvent>().filter(|e| has_files(e)) {
+                        e.prevent_default();
+                        dragging.set(!locked);
+                    }
+                })
+            };
+            let leave = {
+                let dragging = dragging.clone();
+                EventListener::new(&doc, "dragleave", move |e| {
+                    if e.dyn_ref::<DragEvent>()
+                        .is_some_and(|e| e.related_target().is_none())
+                    {
+                        dragging.set(false);
+                    }
+                })
+            };
+            let dropped = EventListener::new_with_options(&doc, "drop", opts, move |e| {
+                let Some(e) = e.dyn_ref::<DragEvent>().filter(|e| has_files(e)) else {
+                    return;
+                };
+                e.prevent_default();
+                dragging.set(false);
+                let file = e
+                    .data_transfer()
+                    .and_then(|d| d.files())
+                    .and_then(|f| f.get(0));
+                if let (Some(f), false) = (file, locked) {
+                    read.emit(f);
+                    if let Some(el) = section.cast::<Element>() {
+                        el.scroll_into_view_with_bool(false);
+                    }
+                }
+            });
+            move || drop((over, leave, dropped))
+        });
+    }
+
+    // A refused clipboard: select the link so that Ctrl+C copies it.
+    {
+        let field = field.clone();
+        use_effect_with((*link).clone(), move |l| {
+            if let (Some((_, Some(false))), Some(i)) = (l, field.cast::<HtmlInputElement>()) {
+                let _ = i.focus();
+                i.select();
+            }
+        });
+    }
+
+    let copy_link = {
+        let (s, link) = (s.clone(), link.clone());
+        Callback::from(move |_: MouseEvent| {
+            let url = share_url(&s);
+            link.set(Some((url.clone(), None)));
+            let link = link.clone();
+            io::copy(
+                &url.clone(),
+                Callback::from(move |ok| link.set(Some((url.clone(), Some(ok))))),
+            );
+        })
+    };
+    let on_pick = Callback::from(move |e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        if let Some(f) = input.files().and_then(|l| l.get(0)) {
+            read.emit(f);
+        }
+        input.set_value("");
+    });
     let show = |what: Shown| {
         let shown = shown.clone();
         Callback::from(move |_: MouseEvent| {
             shown.set(if *shown == what { Shown::Nothing } else { what })
         })
     };
-    let select_all = Callback::from(|e: FocusEvent| {
-        e.target_unchecked_into::<HtmlInputElement>().select();
-    });
-    let body = match *shown {
-        Shown::Nothing => html! {},
-        Shown::Link => {
-            let location = gloo::utils::window().location();
-            let base = format!(
-                "{}{}",
-                location.origin().unwrap_or_default(),
-                location.pathname().unwrap_or_default()
+    let save = |name: String, mime: &'static str, text: String| {
+        Callback::from(move |_: MouseEvent| io::download(&name, mime, &text))
+    };
+    let copy = |what: &'static str, text: String| {
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            let copied = copied.clone();
+            io::copy(
+                &text,
+                Callback::from(move |ok| copied.set(Some((what, ok)))),
             );
-            let url = format!("{base}#{}", s.fragment(true));
-            html! {
-                <label class="field wide">
-                    <span>{ "Link to this scenario, its faults and this step (select, then copy)" }</span>
-                    <input type="text" readonly=true value={url} onfocus={select_all} data-testid="share-link" />
-                </label>
+        })
+    };
+    let expanded = |what: Shown| if *shown == what { "true" } else { "false" };
+    let step = s.playback.cursor + 1;
+    let body = {
+        let (what, name, mime, text, intro) = match *shown {
+            Shown::Nothing => ("", String::new(), "", String::new(), html! {}),
+            Shown::Mermaid => (
+                "mermaid",
+                "crashcourse-run.mmd".to_string(),
+                "text/plain",
+                crate::export::mermaid(s.scenario(), s.run()),
+                html! { <p class="hint">{ "A Mermaid sequence diagram of the whole run: paste it into a Markdown slide (Marp, Slidev, reveal.js, GitHub) or mermaid.live." }</p> },
+            ),
+            Shown::Svg => {
+                let svg = io::svg(s);
+                (
+                    "svg",
+                    format!("crashcourse-step-{step}.svg"),
+                    "image/svg+xml",
+                    svg.clone(),
+                    html! {
+                        <>
+                            <p class="hint">{ format!("The pipeline at step {step} as a 960×540 SVG; it follows the playback.") }</p>
+                            <div class="svg-preview" data-testid="svg-preview">{ Html::from_html_unchecked(AttrValue::from(svg)) }</div>
+                        </>
+                    },
+                )
             }
-        }
-        Shown::Mermaid => {
-            let text = crate::export::mermaid(s.scenario(), s.run());
+        };
+        let status = match *copied {
+            Some((w, true)) if w == what => "✓ Copied",
+            Some((w, false)) if w == what => {
+                "The browser refused the clipboard: select the text below and press Ctrl+C."
+            }
+            _ => "",
+        };
+        if what.is_empty() {
+            html! {}
+        } else {
             html! {
-                <label class="field wide">
-                    <span>{ "Mermaid sequence diagram of the whole run (paste into a Markdown slide)" }</span>
-                    <textarea class="code" rows="10" readonly=true spellcheck="false" value={text} />
-                </label>
+                <div class="export-out">
+                    { intro }
+                    <div class="form-actions">
+                        <button class="btn" onclick={copy(what, text.clone())}>{ "Copy" }</button>
+                        <button class="btn" onclick={save(name, mime, text.clone())}>{ "Download" }</button>
+                        <span class="copy-note" role="status">{ status }</span>
+                    </div>
+                    <textarea class="code" rows="8" readonly=true spellcheck="false" value={text}
+                        aria-label="Export text" data-testid={format!("{what}-text")} />
+                </div>
             }
         }
     };
+    let link_view = match &*link {
+        None => html! {},
+        Some((url, state)) => html! {
+            <>
+                <label class="field wide">
+                    <span>{ "Link to this scenario, its faults and the step it was copied at" }</span>
+                    <input type="text" readonly=true value={url.clone()} ref={field} data-testid="share-link"
+                        onfocus={Callback::from(|e: FocusEvent| e.target_unchecked_into::<HtmlInputElement>().select())} />
+                </label>
+                <p class="hint" role="status" data-testid="copy-status">{ match state {
+                    None => "Copying…",
+                    Some(true) => "✓ Copied to the clipboard. Opening it restores this scenario at this step.",
+                    Some(false) => "The browser refused the clipboard: the link is selected above, press Ctrl+C (⌘C on a Mac).",
+                } }</p>
+            </>
+        },
+    };
+    let note_view = match &*note {
+        None => html! {},
+        Some(Ok(m)) => {
+            html! { <p class="msg msg-ok" role="status" data-testid="import-ok">{ m.clone() }</p> }
+        }
+        Some(Err(e)) => html! {
+            <p class="msg msg-refused" role="alert" data-testid="import-error">
+                <strong>{ "Not imported: " }</strong><code>{ e.clone() }</code>{ " The current scenario is unchanged." }
+            </p>
+        },
+    };
     html! {
-        <section class="export card" aria-labelledby="export-title">
+        <section class="export card" aria-labelledby="export-title" ref={section}>
             <h2 id="export-title">{ "Share and export" }</h2>
-            <p class="hint">{ "The page address always holds the current scenario, so a bookmark reopens it." }</p>
             <div class="form-actions">
-                <button class={classes!("btn", (*shown == Shown::Link).then_some("on"))} onclick={show(Shown::Link)}
-                    aria-expanded={if *shown == Shown::Link { "true" } else { "false" }} data-testid="share">{ "Share link" }</button>
+                <button class="btn btn-primary" onclick={copy_link} data-testid="copy-link">{ "Copy link" }</button>
+                <span class="hint">{ format!("to this scenario, its faults and step {step}") }</span>
+            </div>
+            { link_view }
+            <h3>{ "Files" }</h3>
+            <div class="form-actions">
+                if !locked {
+                    <label class="btn file-btn">{ "Import JSON…" }
+                        <input type="file" class="sr-only" accept=".json,.jsonl,.ndjson,application/json"
+                            onchange={on_pick} data-testid="import-file" />
+                    </label>
+                }
+                <button class="btn" onclick={save("scenario.json".into(), "application/json", io::scenario_json(s.scenario()))}
+                    data-testid="export-scenario">{ "⤓ scenario.json" }</button>
+                <button class="btn" onclick={save("trace.json".into(), "application/json", io::trace_json(s.scenario(), s.run()))}
+                    data-testid="export-trace">{ "⤓ trace.json" }</button>
+            </div>
+            if !locked {
+                <p class="hint">{ "Import a scenario (spec format) or a trace (trace.json, or the lines of " }
+                    <code>{ "crashcourse run --trace" }</code>{ "), or drop the file anywhere on the page." }</p>
+            }
+            { note_view }
+            <h3>{ "For slides" }</h3>
+            <div class="form-actions">
                 <button class={classes!("btn", (*shown == Shown::Mermaid).then_some("on"))} onclick={show(Shown::Mermaid)}
-                    aria-expanded={if *shown == Shown::Mermaid { "true" } else { "false" }}>{ "Mermaid diagram for slides" }</button>
+                    aria-expanded={expanded(Shown::Mermaid)} data-testid="export-mermaid">{ "Mermaid diagram" }</button>
+                <button class={classes!("btn", (*shown == Shown::Svg).then_some("on"))} onclick={show(Shown::Svg)}
+                    aria-expanded={expanded(Shown::Svg)} data-testid="export-svg">{ "SVG snapshot" }</button>
             </div>
             { body }
+            if *dragging {
+                <div class="drop-overlay" aria-hidden="true"><p>{ "Drop a scenario or trace JSON file to open it" }</p></div>
+            }
         </section>
     }
 }

@@ -5,8 +5,9 @@ use yew::prelude::*;
 
 use super::super::engine::outcome::{Outcome, ReaderView};
 use super::super::engine::scenario::record_id;
-use super::super::playback::{PlayAction, View};
-use super::super::session::Act;
+use super::super::engine::Run;
+use super::super::playback::{record_index, window, PlayAction, Same, View, SHOWN};
+use super::super::session::{Act, Session};
 use super::{chip, plural, status_class, status_words, Handle};
 
 /// The final verdict for record i under the primary reader: (css class, icon, words).
@@ -52,6 +53,55 @@ fn dots(c: u64) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    i: usize,
+    /// Copies the primary reader sees at the cursor.
+    now: u64,
+    selected: bool,
+    /// The current event touched this record.
+    touched: bool,
+    run: Same<Run>,
+    d: UseReducerDispatcher<Session>,
+}
+
+/// One record's row; it re-renders only when its own props change.
+#[function_component(LedgerRow)]
+fn ledger_row(p: &RowProps) -> Html {
+    let (i, selected, touched) = (p.i, p.selected, p.touched);
+    let o = &p.run.outcome;
+    let id = record_id(i);
+    let (vcls, icon, words) = verdict(o, i);
+    let onclick = {
+        let d = p.d.clone();
+        Callback::from(move |_: MouseEvent| {
+            d.dispatch(Act::Select(if selected { None } else { Some(i) }))
+        })
+    };
+    let other_cells: Html = o
+        .readers
+        .iter()
+        .filter(|(k, _)| **k != o.primary_reader)
+        .map(|(_, r)| reader_cell(r, i))
+        .collect();
+    html! {
+        <tr data-testid="ledger-row" class={classes!(vcls, selected.then_some("is-selected"), touched.then_some("is-touched"))}>
+            <th scope="row">
+                <button class="rec-btn" {onclick} aria-expanded={if selected { "true" } else { "false" }}
+                    aria-controls="provenance" title={format!("Where did the copies of {id} come from?")}>
+                    { chip(&id, if touched { "is-hot" } else { "" }) }
+                </button>
+            </th>
+            <td class="num now">{ dots(p.now) }</td>
+            <td class="num">{ o.visible.get(i) }</td>
+            <td class={classes!("verdict-cell", vcls)} data-testid="ledger-verdict">
+                <span class="v-icon" aria-hidden="true">{ icon }</span>{ " " }{ words }
+            </td>
+            { other_cells }
+        </tr>
+    }
+}
+
 pub fn ledger(s: &Handle) -> Html {
     let pb = &s.playback;
     let o = &s.run().outcome;
@@ -68,34 +118,29 @@ pub fn ledger(s: &Handle) -> Html {
         .map(|(name, _)| html! { <th scope="col" class="num" title={format!("Copies the reader “{name}” sees at the end")}>{ name.replace('_', " ") }</th> })
         .collect();
 
-    let rows: Html = (0..n)
+    // One memoised component per record: a step re-renders only the rows it changes.
+    let touched: Vec<usize> = pb
+        .event()
+        .map(|e| e.records.iter().filter_map(|r| record_index(r)).collect())
+        .unwrap_or_default();
+    // A long workload draws a window of records: the selected one, else those of this
+    // step (or of the last step that touched records).
+    let anchor = s.selected.or_else(|| {
+        pb.run
+            .trace
+            .iter()
+            .take(pb.cursor + 1)
+            .rev()
+            .find_map(|e| e.records.first())
+            .and_then(|r| record_index(r))
+    });
+    let shown = window(n, anchor.unwrap_or(0), SHOWN, 8);
+    let rows: Html = shown
+        .clone()
         .map(|i| {
-            let id = record_id(i);
-            let (vcls, icon, words) = verdict(o, i);
-            let selected = s.selected == Some(i);
-            let onclick = {
-                let s = s.clone();
-                Callback::from(move |_: MouseEvent| {
-                    s.dispatch(Act::Select(if selected { None } else { Some(i) }))
-                })
-            };
-            let touched = pb.event().is_some_and(|e| e.records.contains(&id));
-            let other_cells: Html = others.iter().map(|(_, r)| reader_cell(r, i)).collect();
             html! {
-                <tr data-testid="ledger-row" class={classes!(vcls, selected.then_some("is-selected"), touched.then_some("is-touched"))}>
-                    <th scope="row">
-                        <button class="rec-btn" {onclick} aria-expanded={if selected { "true" } else { "false" }}
-                            aria-controls="provenance" title={format!("Where did the copies of {id} come from?")}>
-                            { chip(&id, if touched { "is-hot" } else { "" }) }
-                        </button>
-                    </th>
-                    <td class="num now">{ dots(now[i]) }</td>
-                    <td class="num">{ o.visible.get(i) }</td>
-                    <td class={classes!("verdict-cell", vcls)} data-testid="ledger-verdict">
-                        <span class="v-icon" aria-hidden="true">{ icon }</span>{ " " }{ words }
-                    </td>
-                    { other_cells }
-                </tr>
+                <LedgerRow key={i} i={i} now={now[i]} selected={s.selected == Some(i)}
+                    touched={touched.contains(&i)} run={Same(pb.run.clone())} d={s.dispatcher()} />
             }
         })
         .collect();
@@ -114,6 +159,9 @@ pub fn ledger(s: &Handle) -> Html {
                 <b>{ "now" }</b>{ if at_end { " (end of the run)" } else { " (at this step)" } }
                 { " and at the " }<b>{ "end" }</b>{ ". Click a record to see where each copy came from." }
             </p>
+            if shown.len() < n {
+                <p class="box-more">{ format!("Records r{}–r{} of {n}, around this step (the header counts them all).", shown.start, shown.end - 1) }</p>
+            }
             <div class="table-wrap">
                 <table data-testid="ledger">
                     <thead>

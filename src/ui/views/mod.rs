@@ -9,15 +9,18 @@ use super::playback::record_index;
 
 pub mod builder;
 pub mod code;
+pub mod compare;
 pub mod export;
 pub mod faults;
 pub mod header;
 pub mod help;
+pub mod learn;
 pub mod ledger;
 pub mod matrix;
 pub mod narration;
 pub mod notes;
 pub mod pipeline;
+pub mod quiz;
 pub mod timeline;
 
 /// The props of every view.

@@ -7,7 +7,7 @@ use super::super::engine::scenario::{
     Source, StreamScope, StreamType, TxnAppId, UpsertKey,
 };
 use super::super::engine::Scenario;
-use super::super::playback::View;
+use super::super::playback::{window, View, SHOWN, SHOWN_LOG};
 use super::{chip, plural, status_class, status_words, Handle};
 
 /// One entry of the source, in position order.
@@ -31,7 +31,7 @@ pub fn source_entries(s: &Scenario) -> Vec<SourceEntry> {
         .collect()
 }
 
-fn source_title(s: &Scenario) -> (String, String) {
+pub fn source_title(s: &Scenario) -> (String, String) {
     match &s.source {
         Source::Log { .. } => {
             let p = s.workload.partitions;
@@ -66,7 +66,7 @@ fn source_title(s: &Scenario) -> (String, String) {
     }
 }
 
-fn engine_title(s: &Scenario) -> (String, String) {
+pub fn engine_title(s: &Scenario) -> (String, String) {
     match &s.engine {
         Engine::Consumer { .. } => {
             let mode = match s.engine.commit_mode() {
@@ -103,7 +103,7 @@ fn engine_title(s: &Scenario) -> (String, String) {
     }
 }
 
-fn sink_title(s: &Scenario) -> (String, String) {
+pub fn sink_title(s: &Scenario) -> (String, String) {
     let cfg = s.sink.cfg();
     let (t, d): (&str, String) = match cfg {
         SinkCfg::Append => (
@@ -237,6 +237,8 @@ fn source_box(s: &Scenario, v: &View, tick: u64, instance: u32, hot: &[String]) 
     let read_to = v.positions.get(&instance).copied();
     let queue = matches!(s.source, Source::Queue { .. });
     let log = matches!(s.source, Source::Log { .. });
+    let anchor = read_to.or(v.committed).unwrap_or(0) as usize;
+    let shown = window(entries.len(), anchor, SHOWN, 8 * parts as usize);
     let entry_chip = |pos: usize, e: &SourceEntry| {
         let p = pos as u64;
         let arrived = e.arrival <= tick;
@@ -279,7 +281,7 @@ fn source_box(s: &Scenario, v: &View, tick: u64, instance: u32, hot: &[String]) 
         );
         let hot = hot.contains(&e.record);
         html! {
-            <li class={cls} title={format!("{} at position {p}{}: {state}", e.record, if e.copy { " (republished copy)" } else { "" })}>
+            <li key={pos} class={cls} title={format!("{} at position {p}{}: {state}", e.record, if e.copy { " (republished copy)" } else { "" })}>
                 { chip(&e.record, if hot { "is-hot" } else { "" }) }
                 <span class="entry-pos">{ label }</span>
                 <span class="entry-mark" aria-label={state}>{ marks }</span>
@@ -289,23 +291,27 @@ fn source_box(s: &Scenario, v: &View, tick: u64, instance: u32, hot: &[String]) 
     let lanes: Html = if parts > 1 && log {
         (0..parts)
             .map(|part| {
-                let items: Html = entries
+                let items: Html = entries[shown.clone()]
                     .iter()
-                    .enumerate()
-                    .filter(|(i, _)| *i as u64 % parts == part)
-                    .map(|(i, e)| entry_chip(i, e))
+                    .zip(shown.clone())
+                    .filter(|(_, i)| *i as u64 % parts == part)
+                    .map(|(e, i)| entry_chip(i, e))
                     .collect();
                 html! { <div class="lane"><span class="lane-name">{ format!("p{part}") }</span><ul class="entries">{ items }</ul></div> }
             })
             .collect()
     } else {
-        let items: Html = entries
+        let items: Html = entries[shown.clone()]
             .iter()
-            .enumerate()
-            .map(|(i, e)| entry_chip(i, e))
+            .zip(shown.clone())
+            .map(|(e, i)| entry_chip(i, e))
             .collect();
         html! { <ul class="entries">{ items }</ul> }
     };
+    // A long source shows a window around the read position.
+    let more = (shown.len() < entries.len()).then(|| {
+        html! { <p class="box-more">{ format!("Positions {}–{} of {}, around the read position.", shown.start, shown.end - 1, entries.len()) }</p> }
+    });
 
     let mut facts: Vec<Html> = Vec::new();
     if let Some(r) = read_to {
@@ -334,6 +340,7 @@ fn source_box(s: &Scenario, v: &View, tick: u64, instance: u32, hot: &[String]) 
             <h3>{ title }</h3>
             <p class="box-desc">{ desc }</p>
             { lanes }
+            { more }
             <ul class="facts">{ facts }</ul>
             <p class="box-legend" aria-hidden="true">
                 <span class="lg lg-read">{ "read" }</span>
@@ -355,13 +362,16 @@ fn engine_box(s: &Scenario, v: &View, query: Option<String>) -> Html {
                 .chain(v.commit_log.iter())
                 .copied()
                 .collect();
+            // The latest batches; earlier ones in one line.
+            let earlier = ids.len().saturating_sub(SHOWN_LOG);
             let rows: Html = ids
                 .iter()
+                .skip(earlier)
                 .map(|b| {
                     let off = v.offset_log.get(b);
                     let done = v.commit_log.contains(b);
                     html! {
-                        <tr class={classes!((off.is_some() && !done).then_some("is-open"))}>
+                        <tr key={*b} class={classes!((off.is_some() && !done).then_some("is-open"))}>
                             <td>{ match off {
                                 Some(o) => html! { <><code>{ format!("offsets/{b}") }</code>{ format!(" [{}, {})", o.start, o.end) }
                                     { o.watermark.map(|w| format!(" wm {w}")).unwrap_or_default() }</> },
@@ -379,7 +389,9 @@ fn engine_box(s: &Scenario, v: &View, query: Option<String>) -> Html {
                     if ids.is_empty() {
                         <p class="muted">{ "empty checkpoint" }</p>
                     } else {
-                        <table class="ckpt"><thead><tr><th>{ "offset log" }</th><th>{ "commit log" }</th></tr></thead><tbody>{ rows }</tbody></table>
+                        <table class="ckpt"><thead><tr><th>{ "offset log" }</th><th>{ "commit log" }</th></tr></thead><tbody>
+                            if earlier > 0 { <tr class="more"><td colspan="2">{ format!("… {earlier} earlier") }</td></tr> }
+                            { rows }</tbody></table>
                     }
                 </>
             }
@@ -390,15 +402,19 @@ fn engine_box(s: &Scenario, v: &View, query: Option<String>) -> Html {
             } else {
                 "bundle"
             };
+            let earlier = v.checkpoints.len().saturating_sub(SHOWN_LOG);
             let rows: Html = v
                 .checkpoints
                 .iter()
-                .map(|(e, p)| html! { <li><code>{ format!("{what} {e}") }</code>{ format!(" → resume at {p}") }</li> })
+                .skip(earlier)
+                .map(|(e, p)| html! { <li key={*e}><code>{ format!("{what} {e}") }</code>{ format!(" → resume at {p}") }</li> })
                 .collect();
             html! {
                 <>
                     <p class="ckpt-path">{ if matches!(s.engine, Engine::Flink) { "completed checkpoints" } else { "committed bundles" } }</p>
-                    if v.checkpoints.is_empty() { <p class="muted">{ "none yet" }</p> } else { <ul class="plain">{ rows }</ul> }
+                    if v.checkpoints.is_empty() { <p class="muted">{ "none yet" }</p> } else { <ul class="plain">
+                        if earlier > 0 { <li class="more">{ format!("… {earlier} earlier") }</li> }
+                        { rows }</ul> }
                 </>
             }
         }
@@ -442,9 +458,11 @@ fn engine_box(s: &Scenario, v: &View, query: Option<String>) -> Html {
 
 fn sink_box(s: &Scenario, v: &View, cursor: usize) -> Html {
     let (title, desc) = sink_title(s);
-    // Rows grouped by place, places in order of first appearance.
+    // The latest rows grouped by place, places in order of first appearance; earlier
+    // rows of a long run are summed up in one line.
+    let (recent, hidden) = v.recent_rows(SHOWN);
     let mut places: Vec<(&str, Vec<&super::super::playback::RowView>)> = Vec::new();
-    for r in v.rows.values() {
+    for r in recent {
         match places.iter_mut().find(|(p, _)| *p == r.place) {
             Some((_, rows)) => rows.push(r),
             None => places.push((r.place.as_str(), vec![r])),
@@ -475,7 +493,7 @@ fn sink_box(s: &Scenario, v: &View, cursor: usize) -> Html {
                         word
                     );
                     html! {
-                        <li class={cls} title={tip.clone()} aria-label={tip}>
+                        <li key={r.row} class={cls} title={tip.clone()} aria-label={tip}>
                             { chip(&r.record, "") }
                             <span class="row-st" aria-hidden="true">{ if stale { "⌀" } else { icon } }</span>
                         </li>
@@ -495,7 +513,7 @@ fn sink_box(s: &Scenario, v: &View, cursor: usize) -> Html {
                         .map(|(_, st)| st.clone())
                 });
             html! {
-                <div class="place">
+                <div class="place" key={*place}>
                     <span class="place-name"><code>{ *place }</code>
                         if let Some(st) = state { <span class={classes!("place-state", format!("ps-{st}"))}>{ st }</span> }
                     </span>
@@ -513,7 +531,11 @@ fn sink_box(s: &Scenario, v: &View, cursor: usize) -> Html {
         .markers
         .iter()
         .map(|(name, values)| {
-            let vals: Vec<String> = values.iter().map(|x| x.to_string()).collect();
+            let skip = values.len().saturating_sub(2 * SHOWN_LOG);
+            let mut vals: Vec<String> = values.iter().skip(skip).map(|x| x.to_string()).collect();
+            if skip > 0 {
+                vals.insert(0, "…".into());
+            }
             html! { <li><code>{ name }</code>{ format!(": {}", vals.join(", ")) }</li> }
         })
         .collect();
@@ -525,6 +547,7 @@ fn sink_box(s: &Scenario, v: &View, cursor: usize) -> Html {
         .collect();
     let txns: Html = lone_txns
         .iter()
+        .skip(lone_txns.len().saturating_sub(SHOWN_LOG))
         .map(|(name, state)| {
             html! { <li class={classes!("txn", format!("txn-{}", state.replace(' ', "-")))}><code>{ name }</code>{ format!(" {state}") }</li> }
         })
@@ -532,6 +555,7 @@ fn sink_box(s: &Scenario, v: &View, cursor: usize) -> Html {
     let streams: Html = v
         .streams
         .iter()
+        .skip(v.streams.len().saturating_sub(SHOWN_LOG))
         .map(|st| {
             html! {
                 <tr>
@@ -550,6 +574,9 @@ fn sink_box(s: &Scenario, v: &View, cursor: usize) -> Html {
             if v.rows.is_empty() {
                 <p class="muted">{ "no rows yet" }</p>
             } else {
+                if hidden.iter().sum::<usize>() > 0 {
+                    <p class="box-more">{ earlier_rows(hidden) }</p>
+                }
                 <div class="places">{ groups }</div>
             }
             <ul class="facts">
@@ -575,4 +602,27 @@ fn sink_box(s: &Scenario, v: &View, cursor: usize) -> Html {
             </p>
         </div>
     }
+}
+
+/// "160 earlier rows not drawn: 158 ✓ committed · 2 ✕ aborted." (what a long sink leaves out)
+fn earlier_rows(hidden: [usize; 3]) -> String {
+    let total: usize = hidden.iter().sum();
+    let parts: Vec<String> = [
+        super::super::engine::RowStatus::Visible,
+        super::super::engine::RowStatus::Pending,
+        super::super::engine::RowStatus::Aborted,
+    ]
+    .iter()
+    .zip(hidden)
+    .filter(|(_, n)| *n > 0)
+    .map(|(st, n)| {
+        let (icon, word) = status_words(*st);
+        format!("{n} {icon} {word}")
+    })
+    .collect();
+    format!(
+        "{} not drawn: {}.",
+        plural(total, "earlier row"),
+        parts.join(" · ")
+    )
 }

@@ -1,0 +1,230 @@
+// Figures, measured in headless Chromium against the release build:
+//
+// - first render: navigation start -> [data-testid=app] present with the timeline's ticks,
+//   and -> the first frame after that (what the user sees); median of 5 loads.
+// - scrubbing a trace of more than 1,000 events (200 records, batch size 1, a crash):
+//   time from an input on the scrubber to the end of the frame that shows it
+//   (input -> requestAnimationFrame -> a task posted from it, i.e. after paint);
+//   median and p95, for a drag (one small move per frame) and for big jumps.
+//
+// Every figure is printed with a `PERF ` prefix (also as a TAP diagnostic). Only what the
+// user relies on is asserted (it rendered, scrubbing changed the narration), never a time:
+// timings on a shared machine are figures, not verdicts.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { deflateRawSync } from 'node:zlib';
+import { openApp } from './serve.mjs';
+
+let app;
+
+before(async () => {
+  app = await openApp();
+});
+
+after(async () => {
+  await app?.close();
+});
+
+/** A `#v1=` share link of a scenario (deflate-raw + URL-safe base64, as src/share.rs). */
+export function shareLink(scenario, position) {
+  const payload = position === undefined ? { s: scenario } : { s: scenario, p: position };
+  return 'v1=' + deflateRawSync(Buffer.from(JSON.stringify(payload)), { level: 9 }).toString('base64url');
+}
+
+/** 200 records one per batch, a crash after batch 100's sink write: > 1,000 events. */
+export const LONG = {
+  version: 1,
+  workload: { records: 200, batch_size: 1 },
+  source: { kind: 'log' },
+  engine: { kind: 'micro_batch' },
+  sink: { kind: 'append' },
+  faults: [{ kind: 'crash', batch: 100, after: 'sink_write' }],
+};
+
+const median = (xs) => quantile(xs, 0.5);
+function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
+  return s[i];
+}
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+function report(t, line) {
+  // One line on stdout (the TAP reporter shows it as a comment).
+  void t;
+  console.log(`PERF ${line}`);
+}
+
+// Installed before any page script: notes when the app and its timeline exist, and the
+// end of the first frame after that.
+function firstRenderProbe() {
+  const done = () =>
+    document.querySelector('[data-testid=app]') &&
+    document.querySelector('[data-testid=timeline] [data-testid=tick]');
+  const mark = () => {
+    window.__ccDom = performance.now();
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        window.__ccPainted = performance.now();
+      };
+      ch.port2.postMessage(0);
+    });
+  };
+  const obs = new MutationObserver(() => {
+    if (window.__ccDom === undefined && done()) {
+      obs.disconnect();
+      mark();
+    }
+  });
+  obs.observe(document, { childList: true, subtree: true });
+}
+
+test('first render on localhost (median of 5 loads)', async (t) => {
+  const { page } = app;
+  await page.addInitScript(firstRenderProbe);
+  const dom = [];
+  const painted = [];
+  for (let i = 0; i < 5; i++) {
+    await page.goto(app.url + '?load=' + i);
+    await page.waitForFunction(() => window.__ccPainted !== undefined);
+    const r = await page.evaluate(() => ({ dom: window.__ccDom, painted: window.__ccPainted }));
+    dom.push(r.dom);
+    painted.push(r.painted);
+  }
+  assert.ok(await page.locator('[data-testid=timeline] [data-testid=tick]').count() > 0);
+  report(t, `first-render dom ${ms(median(dom))} (loads: ${dom.map((x) => x.toFixed(0)).join(', ')})`);
+  report(
+    t,
+    `first-render painted ${ms(median(painted))} (loads: ${painted.map((x) => x.toFixed(0)).join(', ')})`,
+  );
+  assert.deepEqual(app.pageErrors, []);
+});
+
+/**
+ * In the page: one input per frame, as a drag delivers them. In each frame's
+ * requestAnimationFrame callback, `input(p)` moves the cursor to `p`; then, once the
+ * app's render (a microtask) has run, a forced layout ends the measured work. `work` is
+ * input -> DOM updated and laid out (what must fit in a 16 ms frame); `frame` is the
+ * interval between consecutive frames (16.7 ms at 60 Hz when nothing is dropped).
+ * `samples` lists inputs the page did not show within a second (none expected).
+ */
+async function drive(page, kind, positions) {
+  return page.evaluate(
+    async ({ kind, positions }) => {
+      const input = document.querySelector('input.scrub');
+      const pos = () => document.querySelector('.tl-pos')?.textContent;
+      const narr = () => document.querySelector('[data-testid=narration]')?.textContent;
+      const act = (p) => {
+        if (kind === 'scrub') {
+          input.value = String(p);
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+        } else {
+          const key = p > 0 ? 'ArrowRight' : 'ArrowLeft';
+          document.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+        }
+      };
+      const frame = () => new Promise((ok) => requestAnimationFrame(ok));
+      const work = [];
+      const frames = [];
+      const seen = new Set();
+      const samples = [];
+      // The position shown now, as an event index.
+      const at = () => Number(pos().split(' / ')[0]) - 1;
+      const len = Number(pos().split(' / ')[1]);
+      // Resolves once the page shows event `want` (the app renders in a microtask; wait
+      // for later tasks too, so that a slow render is measured, not missed).
+      const shown = (want) =>
+        new Promise((ok) => {
+          const check = () => at() === want;
+          let spins = 0;
+          const spin = () => {
+            if (check()) return ok(true);
+            if (++spins < 20) return Promise.resolve().then(spin);
+            const obs = new MutationObserver(() => {
+              if (check()) {
+                obs.disconnect();
+                ok(true);
+              }
+            });
+            obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+            setTimeout(() => {
+              obs.disconnect();
+              ok(check());
+            }, 1000);
+          };
+          spin();
+        });
+      let last = await frame();
+      for (const p of positions) {
+        const ts = await frame();
+        frames.push(ts - last);
+        last = ts;
+        const want = kind === 'scrub' ? p : Math.min(len - 1, Math.max(0, at() + p));
+        const t0 = performance.now();
+        act(p);
+        if (!(await shown(want)) && samples.length < 5) samples.push([want, pos()]);
+        void document.body.offsetHeight; // style + layout now
+        work.push(performance.now() - t0);
+        seen.add(narr());
+      }
+      frames.push((await frame()) - last);
+      return { work, frames: frames.slice(1), narrations: seen.size, samples };
+    },
+    { kind, positions },
+  );
+}
+
+function summary(t, name, r) {
+  const dropped = r.frames.filter((f) => f > 20).length;
+  report(
+    t,
+    `${name} ${r.work.length} inputs: work median ${ms(median(r.work))}, p95 ${ms(quantile(r.work, 0.95))}, max ${ms(Math.max(...r.work))}; ` +
+      `frame interval median ${ms(median(r.frames))}, p95 ${ms(quantile(r.frames, 0.95))}, ${dropped} of ${r.frames.length} over 20 ms`,
+  );
+}
+
+test('scrubbing a 1,000-event trace: frame time per input', async (t) => {
+  const { page } = app;
+  await page.goto(app.url + '#' + shareLink(LONG));
+  await page.waitForSelector('[data-testid=timeline] [data-testid=tick]');
+  const n = await page.locator('[data-testid=timeline] [data-testid=tick]').count();
+  assert.ok(n > 1000, `the long scenario has ${n} events`);
+  report(t, `scrub trace ${n} events, 200 records`);
+
+  // Warm up (first touches of every code path), not counted.
+  await drive(page, 'scrub', [n - 1, 0, n >> 1, 0]);
+
+  // A drag: right across the trace, 8 events per frame, and back.
+  const drag = [];
+  for (let i = 0; i < n; i += 8) drag.push(i);
+  for (let i = n - 1; i >= 0; i -= 8) drag.push(i);
+  const d = await drive(page, 'scrub', drag);
+  // Big jumps: alternately near the start and near the end, hundreds of events apart.
+  const jumps = [];
+  for (let k = 0; k < 60; k++) jumps.push(k % 2 ? n - 1 - ((k * 37) % 300) : (k * 53) % 300);
+  const j = await drive(page, 'scrub', jumps);
+  summary(t, 'scrub-drag', d);
+  summary(t, 'scrub-jumps', j);
+  summary(t, 'scrub-all', { ...d, work: [...d.work, ...j.work], frames: [...d.frames, ...j.frames] });
+  assert.deepEqual([...d.samples, ...j.samples], [], 'every input was shown (position wanted, shown)');
+
+  // What the user relies on: scrubbing moved the story along.
+  assert.ok(d.narrations > 50, `the narration changed while scrubbing (${d.narrations} distinct)`);
+  assert.ok(j.narrations > 2);
+  assert.deepEqual(app.pageErrors, []);
+});
+
+test('keyboard stepping on the long trace: frame time per key press', async (t) => {
+  const { page } = app;
+  await page.goto(app.url + '#' + shareLink(LONG, 500));
+  await page.waitForSelector('[data-testid=timeline] [data-testid=tick]');
+  await page.evaluate(() => document.activeElement?.blur());
+  const keys = [...Array(30).fill(1), ...Array(30).fill(-1)];
+  const k = await drive(page, 'key', keys);
+  summary(t, 'step-key', k);
+  assert.match(await page.locator('.tl-pos').innerText(), /^501 \/ /);
+  assert.deepEqual(app.pageErrors, []);
+});
