@@ -449,3 +449,27 @@ fn links_reopen_the_scenario_and_bad_links_say_why() {
     assert!(Session::from_fragment("").message.is_none());
     let _ = share::LINK_VERSION;
 }
+
+#[test]
+fn long_lists_draw_a_window_and_sum_up_the_rest() {
+    use playback::{window, SHOWN};
+    // Short lists are drawn whole; long ones keep the anchor in view, in steps of 8.
+    assert_eq!(window(10, 9, SHOWN, 8), 0..10);
+    assert_eq!(window(200, 0, SHOWN, 8), 0..SHOWN);
+    assert_eq!(window(200, 100, SHOWN, 8), 80..80 + SHOWN);
+    assert_eq!(window(200, 103, SHOWN, 8), 80..80 + SHOWN);
+    assert_eq!(window(200, 199, SHOWN, 8), 160..200);
+    for anchor in 0..200 {
+        let w = window(200, anchor, SHOWN, 8);
+        assert!(w.contains(&anchor) && w.len() == SHOWN, "{anchor}: {w:?}");
+    }
+    // The sink's latest rows, and the earlier ones counted by status.
+    let pb = long_playback();
+    let v = pb.view_at(pb.last());
+    let (recent, hidden) = v.recent_rows(SHOWN);
+    assert_eq!(recent.len(), SHOWN);
+    assert_eq!(recent.last().map(|r| r.row), v.rows.keys().last().copied());
+    assert_eq!(hidden.iter().sum::<usize>() + SHOWN, v.rows.len());
+    let (all, none) = v.recent_rows(v.rows.len() + 5);
+    assert_eq!((all.len(), none), (v.rows.len(), [0, 0, 0]));
+}

@@ -9,8 +9,8 @@ use yew::prelude::*;
 
 use super::playback::{interval_ms, PlayAction};
 use super::session::{Act, Session};
-use super::views::learn::{mode_bar, Course, Mode};
 use super::views::compare::Compare;
+use super::views::learn::{mode_bar, Course, Mode};
 use super::views::{
     builder::Builder, code::code, export::Export, faults::Faults, header::header, help::Help,
     ledger::ledger, matrix::Matrix, narration::narration, notes::notes, pipeline::pipeline,

@@ -3,6 +3,8 @@
 //! Map:
 //! - [`playback`]: the pure playback reducer (cursor, speed, keyframed fold of the trace).
 //! - [`session`]: the pure session reducer (scenario history, faults, builder drafts).
+//! - [`learn`]: Learn mode's pure logic (scoring a prediction, where a lesson pauses,
+//!   stored progress).
 //! - [`notes`]: semantics §10's modelling conventions for a scenario (pure).
 //! - `app` and `views/*`: Yew components; they only read a [`session::Session`] and
 //!   dispatch [`session::Act`]s.

@@ -291,30 +291,6 @@ impl View {
     }
 }
 
-/// An `Rc` compared by pointer: a prop that changes only when the value is replaced (a
-/// run, a scenario), so that a memoised component skips re-rendering on every step.
-#[derive(Debug)]
-pub struct Same<T>(pub Rc<T>);
-
-impl<T> Clone for Same<T> {
-    fn clone(&self) -> Self {
-        Same(self.0.clone())
-    }
-}
-
-impl<T> PartialEq for Same<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl<T> std::ops::Deref for Same<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
 /// `r12` → 12.
 pub fn record_index(id: &str) -> Option<usize> {
     id.strip_prefix('r')?.parse().ok()

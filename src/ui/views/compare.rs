@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use gloo::timers::callback::Timeout;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -169,176 +170,210 @@ fn build(base: &Scenario, choice: usize, picks: (usize, Option<usize>)) -> Built
     Built { cols, at }
 }
 
+/// The panel's own state (one `Copy` value: one hook, one setter).
+#[derive(Clone, Copy, PartialEq)]
+struct St {
+    open: bool,
+    choice: usize,
+    /// "This scenario vs …": the catalog entries picked (the second is optional).
+    pick: (usize, Option<usize>),
+    /// The shared cursor: a row of the alignment.
+    cursor: usize,
+    playing: bool,
+}
+
+/// The `data-*` attribute `name` of the closest element that has one, from an event.
+fn data_of(e: &web_sys::Event, name: &str) -> Option<String> {
+    let t = e.target()?.dyn_into::<web_sys::Element>().ok()?;
+    t.closest(&format!("[data-{name}]"))
+        .ok()??
+        .get_attribute(&format!("data-{name}"))
+}
+
 #[function_component(Compare)]
 pub fn compare_panel(p: &Props) -> Html {
-    let s = &p.s;
-    let open = use_state(|| false);
-    let choice = use_state(|| 0usize);
-    let picks = use_state(|| (3usize, None::<usize>));
-    let cursor = use_state(|| 0usize);
-    let playing = use_state(|| false);
+    let st = use_state(|| St {
+        open: false,
+        choice: 0,
+        pick: (3, None),
+        cursor: 0,
+        playing: false,
+    });
+    let v = *st;
     let built: Rc<Option<Built>> = {
-        let scenario = s.playback.scenario.clone();
-        let key = (Rc::as_ptr(&scenario) as usize, *open, *choice, *picks);
-        use_memo(key, move |&(_, open, choice, picks)| {
-            open.then(|| build(&scenario, choice, picks))
+        let scenario = p.s.playback.scenario.clone();
+        let key = (Rc::as_ptr(&scenario) as usize, v.open, v.choice, v.pick);
+        use_memo(key, move |&(_, open, choice, pick)| {
+            open.then(|| build(&scenario, choice, pick))
         })
     };
     let rows = (*built).as_ref().map_or(0, |b| b.at.len());
     let last = rows.saturating_sub(1);
-    let at = (*cursor).min(last);
+    let at = v.cursor.min(last);
 
     // Play: one row every interval (1×), stopping at the last row.
     {
-        let (cursor, playing) = (cursor.clone(), playing.clone());
-        use_effect_with((*playing, at, last), move |&(on, at, last)| {
-            let timer = on.then(|| {
+        let st = st.clone();
+        // Re-armed on every state change, so that the tick never writes back stale state.
+        use_effect_with((v, last), move |&(v, last)| {
+            let timer = v.playing.then(|| {
                 Timeout::new(interval_ms(DEFAULT_SPEED), move || {
-                    if at >= last {
-                        playing.set(false);
-                    } else {
-                        cursor.set(at + 1);
-                        if at + 1 >= last {
-                            playing.set(false);
-                        }
-                    }
+                    let cursor = (v.cursor + 1).min(last);
+                    st.set(St {
+                        cursor,
+                        playing: cursor < last,
+                        ..v
+                    });
                 })
             });
             move || drop(timer)
         });
     }
-
     // Opening the comparison brings it into view (it sits below the workbench fold).
     let panel = use_node_ref();
     {
         let panel = panel.clone();
-        use_effect_with(*open, move |&open| {
+        use_effect_with(v.open, move |&open| {
             if let Some(el) = panel.cast::<web_sys::Element>().filter(|_| open) {
                 el.scroll_into_view();
             }
         });
     }
-    let toggle = {
-        let open = open.clone();
-        Callback::from(move |_: MouseEvent| open.set(!*open))
-    };
-    let head = html! {
-        <>
-            <h2 id="compare-title">{ "Compare configurations" }</h2>
-            <p class="hint">{ "The same records and the same faults under other configurations, on one timeline: step through them together and watch where they part ways." }</p>
-            <button class="btn" onclick={toggle} aria-expanded={if *open { "true" } else { "false" }} data-testid="compare-toggle">
-                { if *open { "Hide the comparison" } else { "Compare configurations" } }
-            </button>
-        </>
-    };
-    let Some(b) = (*built).as_ref() else {
-        return html! { <section class="compare card" aria-labelledby="compare-title" data-testid="compare">{ head }</section> };
-    };
-
-    let seek = |to: usize| {
-        let (cursor, playing) = (cursor.clone(), playing.clone());
-        Callback::from(move |_: MouseEvent| {
-            playing.set(false);
-            cursor.set(to.min(last));
-        })
-    };
-    let play = {
-        let (cursor, playing) = (cursor.clone(), playing.clone());
-        Callback::from(move |_: MouseEvent| {
-            if !*playing && at >= last {
-                cursor.set(0);
+    // Every button of the panel says what it does in a data attribute: one handler.
+    let onclick = {
+        let st = st.clone();
+        Callback::from(move |e: MouseEvent| {
+            let mut n = *st;
+            if let Some(to) = data_of(&e, "seek").and_then(|x| x.parse::<usize>().ok()) {
+                n.cursor = to.min(last);
+                n.playing = false;
+            } else if let Some(c) = data_of(&e, "choice").and_then(|x| x.parse().ok()) {
+                n.choice = c;
+            } else {
+                match data_of(&e, "go").as_deref() {
+                    Some("open") => n.open = !n.open,
+                    Some("play") => {
+                        if !n.playing && at >= last {
+                            n.cursor = 0;
+                        }
+                        n.playing = !n.playing;
+                    }
+                    _ => return,
+                }
             }
-            playing.set(!*playing);
+            st.set(n);
         })
     };
-    let on_scrub = {
-        let (cursor, playing) = (cursor.clone(), playing.clone());
+    let onchange = {
+        let st = st.clone();
+        Callback::from(move |e: Event| {
+            let t = e.target_unchecked_into::<HtmlInputElement>();
+            let x = t.value().parse::<usize>().ok();
+            let mut n = *st;
+            match (t.get_attribute("data-pick").as_deref(), x) {
+                (Some("0"), Some(x)) => n.pick.0 = x,
+                (Some("1"), x) => n.pick.1 = x,
+                _ => return,
+            }
+            st.set(n);
+        })
+    };
+    let oninput = {
+        let st = st.clone();
         Callback::from(move |e: InputEvent| {
             if let Ok(i) = e
                 .target_unchecked_into::<HtmlInputElement>()
                 .value()
                 .parse()
             {
-                playing.set(false);
-                cursor.set(i);
+                st.set(St {
+                    cursor: i,
+                    playing: false,
+                    ..*st
+                });
             }
         })
     };
-    let choose = |i: usize| {
-        let choice = choice.clone();
-        Callback::from(move |_: MouseEvent| choice.set(i))
+
+    let head = html! {
+        <>
+            <h2 id="compare-title">{ "Compare configurations" }</h2>
+            <p class="hint">{ "The same records and the same faults under other configurations, on one timeline: step through them together and watch where they part ways." }</p>
+            <button class="btn" data-go="open" aria-expanded={if v.open { "true" } else { "false" }} data-testid="compare-toggle">
+                { if v.open { "Hide the comparison" } else { "Compare configurations" } }
+            </button>
+        </>
     };
+    let Some(b) = (*built).as_ref() else {
+        return html! { <section class="cmp-panel card" aria-labelledby="compare-title" data-testid="compare" {onclick}>{ head }</section> };
+    };
+
     let choices: Html = CHOICES
         .iter()
         .enumerate()
         .map(|(i, (t, _))| {
-            let on = i == *choice;
+            let on = i == v.choice;
             html! {
                 <button class={classes!("btn", on.then_some("on"))} aria-pressed={if on { "true" } else { "false" }}
-                    onclick={choose(i)} data-testid="compare-choice">{ *t }</button>
+                    data-choice={i.to_string()} data-testid="compare-choice">{ *t }</button>
             }
         })
         .collect();
-    let custom = (*choice == CUSTOM).then(|| {
+    let custom = (v.choice == CUSTOM).then(|| {
         let names = catalog();
-        let options = |sel: Option<usize>, none: bool| -> Html {
-            let mut o: Vec<Html> = Vec::new();
-            if none {
-                o.push(html! { <option value="" selected={sel.is_none()}>{ "—" }</option> });
-            }
-            o.extend(names.iter().enumerate().map(|(i, (t, _))| {
-                html! { <option value={i.to_string()} selected={sel == Some(i)}>{ *t }</option> }
-            }));
-            o.into_iter().collect()
-        };
-        let pick = |second: bool| {
-            let picks = picks.clone();
-            Callback::from(move |e: Event| {
-                let v = e.target_unchecked_into::<HtmlInputElement>().value().parse().ok();
-                let (a, b) = *picks;
-                picks.set(match (second, v) {
-                    (false, Some(v)) => (v, b),
-                    (false, None) => (a, b),
-                    (true, v) => (a, v),
-                });
-            })
+        let options = |sel: Option<usize>| -> Html {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, (t, _))| html! { <option value={i.to_string()} selected={sel == Some(i)}>{ *t }</option> })
+                .collect()
         };
         html! {
             <p class="cmp-picks">
-                <label>{ "with " }<select onchange={pick(false)}>{ options(Some(picks.0), false) }</select></label>
-                <label>{ " and " }<select onchange={pick(true)}>{ options(picks.1, true) }</select></label>
+                <label>{ "with " }<select data-pick="0">{ options(Some(v.pick.0)) }</select></label>
+                <label>{ " and " }<select data-pick="1">
+                    <option value="" selected={v.pick.1.is_none()}>{ "—" }</option>{ options(v.pick.1) }</select></label>
             </p>
         }
     });
-
     let cols: Html = b
         .cols
         .iter()
         .enumerate()
         .map(|(c, col)| column(col, &b.at, at, c))
         .collect();
+    let seek = |to: usize| to.to_string();
 
     html! {
-        <section class="compare card is-open" aria-labelledby="compare-title" data-testid="compare" ref={panel}>
+        <section class="cmp-panel card is-open" aria-labelledby="compare-title" data-testid="compare" ref={panel} {onclick} {onchange}>
             { head }
             <div class="cmp-choices" role="group" aria-label="Configurations to compare">{ choices }</div>
             { custom }
             <div class="cmp-controls" role="group" aria-label="Playback of the comparison">
-                <button class="ctl" onclick={seek(0)} aria-label="First step" title="First step">{ "⇤" }</button>
-                <button class="ctl" onclick={seek(at.saturating_sub(1))} disabled={at == 0}
+                <button class="ctl" data-seek="0" aria-label="First step" title="First step">{ "⇤" }</button>
+                <button class="ctl" data-seek={seek(at.saturating_sub(1))} disabled={at == 0}
                     aria-label="Step back" title="Step back" data-testid="compare-step-back">{ "◀" }</button>
-                <button class="ctl ctl-play" onclick={play} aria-label={if *playing { "Pause" } else { "Play" }}>
-                    { if *playing { "❚❚" } else { "▶" } }</button>
-                <button class="ctl" onclick={seek(at + 1)} disabled={at >= last}
+                <button class="ctl ctl-play" data-go="play" aria-label={if v.playing { "Pause" } else { "Play" }}>
+                    { if v.playing { "❚❚" } else { "▶" } }</button>
+                <button class="ctl" data-seek={seek(at + 1)} disabled={at >= last}
                     aria-label="Step forward" title="Step forward" data-testid="compare-step-forward">{ "▶❘" }</button>
-                <button class="ctl" onclick={seek(last)} aria-label="Last step" title="Last step">{ "⇥" }</button>
+                <button class="ctl" data-seek={seek(last)} aria-label="Last step" title="Last step">{ "⇥" }</button>
                 <input class="scrub" type="range" min="0" max={last.to_string()} value={at.to_string()}
-                    oninput={on_scrub} aria-label="Scrub through the comparison" />
+                    {oninput} aria-label="Scrub through the comparison" />
                 <span class="tl-pos" data-testid="compare-pos">{ format!("{} / {}", at + 1, rows) }</span>
             </div>
             <div class="cmp-cols">{ cols }</div>
         </section>
     }
+}
+
+/// "r2, r3" (at most 8, then "…").
+fn ids(v: impl Iterator<Item = usize>) -> String {
+    let mut s: Vec<String> = v.take(9).map(record_id).collect();
+    if s.len() > 8 {
+        s[8] = "…".into();
+    }
+    s.join(", ")
 }
 
 /// One configuration's column at row `k`.
@@ -347,94 +382,95 @@ fn column(col: &Col, at: &[Vec<Option<(usize, bool)>>], k: usize, c: usize) -> H
     let o = &pb.run.outcome;
     let sc = &*pb.scenario;
     let n = sc.workload.records as usize;
-    let ids = |v: &[usize]| {
-        let mut s: Vec<String> = v.iter().take(8).map(|&i| record_id(i)).collect();
-        if v.len() > 8 {
-            s.push("…".into());
-        }
-        s.join(", ")
-    };
     let (dup, miss) = (o.duplicated.0.len(), o.missing.0.len());
-    let dup_ids: Vec<usize> = o.duplicated.0.iter().map(|(i, _)| *i).collect();
+    let mut result = format!(
+        "✓ {} once · ❐ {dup} duplicated · ✕ {miss} missing",
+        n.saturating_sub(dup + miss)
+    );
+    if dup > 0 {
+        result += &format!(" — duplicated: {}", ids(o.duplicated.0.iter().map(|d| d.0)));
+    }
+    if miss > 0 {
+        result += &format!(" — missing: {}", ids(o.missing.0.iter().copied()));
+    }
+    let result_cls = match (dup, miss) {
+        (0, 0) => "cmp-result rr-good",
+        (_, 0) => "cmp-result rr-dup",
+        _ => "cmp-result rr-missing",
+    };
     let now = at.get(k).and_then(|r| r[c]);
-    let story = match now.and_then(|(i, exact)| pb.run.trace.get(i).map(|e| (i, e, exact))) {
+    // The column's event at this row, or (dimmed) its last one before it.
+    let (story_cls, meta, text) = match now.and_then(|(i, x)| Some((i, pb.run.trace.get(i)?, x))) {
         Some((i, e, exact)) => {
-            let mut meta = kind_words(e, sc);
+            let mut meta = format!("{} · step {} of {}", kind_words(e, sc), i + 1, pb.len());
             if let Some(b) = batch_words(e) {
-                meta.push_str(&format!(" · {b}"));
+                meta = format!("{meta} · {b}");
             }
-            html! {
-                <div class={classes!("cmp-now", (!exact).then_some("is-dim"))} data-testid="compare-narration">
-                    <p class="cmp-meta">{ format!("{} · step {} of {}", meta, i + 1, pb.len()) }
-                        if !exact { <span class="cmp-wait">{ " · no such step here; its last step" }</span> }</p>
-                    <p class="cmp-text">{ &e.text }</p>
-                </div>
+            if !exact {
+                meta.push_str(" · no matching step in this run: its last one so far");
             }
+            let cls = if exact { "cmp-now" } else { "cmp-now is-dim" };
+            (cls, meta, e.text.as_str())
         }
-        None => html! {
-            <div class="cmp-now is-dim" data-testid="compare-narration"><p class="cmp-text">{ "Not started yet." }</p></div>
-        },
+        None => ("cmp-now is-dim", String::new(), "Not started yet."),
     };
     // This column's events around the cursor, a cell per row (empty where it has none).
     let cells: Html = window(at.len(), k, 24, 4)
-        .map(|r| match at[r][c] {
-            Some((i, true)) => {
-                let e = &pb.run.trace[i];
-                html! {
-                    <span class={classes!("cmp-tick", is_fault(e).then_some("is-fault"), (r == k).then_some("is-cur"), (r < k).then_some("is-past"))}>
-                        { event_glyph(e, sc) }</span>
+        .map(|r| {
+            let (cls, glyph) = match at[r][c] {
+                Some((i, true)) => {
+                    let e = &pb.run.trace[i];
+                    let cls = match (is_fault(e), r.cmp(&k)) {
+                        (true, std::cmp::Ordering::Equal) => "cmp-tick is-fault is-cur",
+                        (_, std::cmp::Ordering::Equal) => "cmp-tick is-cur",
+                        (true, _) => "cmp-tick is-fault",
+                        (_, std::cmp::Ordering::Less) => "cmp-tick is-past",
+                        _ => "cmp-tick",
+                    };
+                    (cls, event_glyph(e, sc))
                 }
-            }
-            _ => html! { <span class={classes!("cmp-tick", "is-gap", (r == k).then_some("is-cur"))}></span> },
+                _ if r == k => ("cmp-tick is-gap is-cur", ""),
+                _ => ("cmp-tick is-gap", ""),
+            };
+            html! { <span class={cls}>{ glyph }</span> }
         })
         .collect();
-    let records: Html = if n <= SHOWN {
-        let counts = now
-            .map(|(i, _)| pb.view_at(i).counts(n))
-            .unwrap_or_default();
-        (0..n)
-            .map(|i| {
-                let c = counts.get(i).copied().unwrap_or(0);
-                let cls = match c {
-                    0 => "rc-none",
-                    1 => "rc-one",
-                    _ => "rc-dup",
-                };
-                html! { <li class={cls}>{ chip(&record_id(i), "") }<span class="rc-n">{ if c > 1 { format!("×{c}") } else { String::new() } }</span></li> }
-            })
-            .collect()
-    } else {
-        html! {}
+    // Copies of each record the reader sees at this row.
+    let counts = match now {
+        Some((i, _)) if n <= SHOWN => pb.view_at(i).counts(n),
+        _ => Vec::new(),
     };
+    let records: Html = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let (cls, mark) = match c {
+                0 => ("rc-none", String::new()),
+                1 => ("rc-one", String::new()),
+                _ => ("rc-dup", format!("×{c}")),
+            };
+            html! { <li class={cls}>{ chip(&record_id(i), "") }<span class="rc-n">{ mark }</span></li> }
+        })
+        .collect();
     let skipped: Html = col
         .skipped
         .iter()
-        .map(|(f, why)| html! { <li><b>{ format!("{f}: ") }</b>{ "does not apply here — " }{ why }</li> })
+        .map(|(f, why)| html! { <li>{ format!("{f}: does not apply here — {why}") }</li> })
         .collect();
     html! {
-        <article class={classes!("cmp-col", col.this.then_some("is-this"))} data-testid="compare-column">
-            <header class="cmp-head">
-                <h3>{ &col.title }
-                    if col.this { <span class="cmp-this">{ "this scenario" }</span> }</h3>
-                <p class="cmp-name"><code>{ &col.name }</code></p>
-                <span class={classes!("badge", guarantee_class(o.guarantee))} data-testid="compare-guarantee">{ guarantee_label(o) }</span>
-            </header>
-            <p class="cmp-result">
-                <span class={classes!("rr", (dup + miss == 0).then_some("rr-good"))}>{ format!("✓ {} once", n.saturating_sub(dup + miss)) }</span>
-                <span class={classes!("rr", (dup > 0).then_some("rr-dup"))}>{ format!("❐ {dup} duplicated") }</span>
-                <span class={classes!("rr", (miss > 0).then_some("rr-missing"))}>{ format!("✕ {miss} missing") }</span>
-            </p>
-            if dup + miss > 0 {
-                <p class="cmp-ids">
-                    if dup > 0 { { format!("duplicated: {}", ids(&dup_ids)) } }
-                    if dup > 0 && miss > 0 { { " · " } }
-                    if miss > 0 { { format!("missing: {}", ids(&o.missing.0)) } }
-                </p>
-            }
-            if !col.skipped.is_empty() { <ul class="cmp-skipped">{ skipped }</ul> }
+        <article class={if col.this { "cmp-col is-this" } else { "cmp-col" }} data-testid="compare-column">
+            <h3>{ &col.title }<span class="cmp-this">{ if col.this { "this scenario" } else { "" } }</span></h3>
+            <p class="cmp-name"><code>{ &col.name }</code></p>
+            <p><span class={classes!("badge", guarantee_class(o.guarantee))} data-testid="compare-guarantee">{ guarantee_label(o) }</span></p>
+            <p class="cmp-why">{ &o.guarantee_reason }</p>
+            <p class={result_cls}>{ result }</p>
+            <ul class="cmp-skipped">{ skipped }</ul>
             <div class="cmp-strip" aria-hidden="true">{ cells }</div>
-            { story }
-            if n <= SHOWN { <ul class="cmp-records" aria-label="Copies of each record the reader sees at this step">{ records }</ul> }
+            <div class={story_cls} data-testid="compare-narration">
+                <p class="cmp-meta">{ meta }</p>
+                <p class="cmp-text">{ text }</p>
+            </div>
+            <ul class="cmp-records" aria-label="Copies of each record the reader sees at this step">{ records }</ul>
         </article>
     }
 }

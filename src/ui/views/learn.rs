@@ -45,7 +45,7 @@ pub fn mode_bar(mode: Mode, set: &Callback<Mode>) -> Html {
             <span class="modebar-brand"><span class="logo" aria-hidden="true">{ "✕" }</span>{ "crashcourse" }</span>
             <div class="modes">
                 { tab(Mode::Sandbox, "Sandbox", "mode-sandbox", "Build any pipeline and crash it anywhere") }
-                { tab(Mode::Learn, "Learn", "mode-learn", "33 short lessons: predict, then watch") }
+                { tab(Mode::Learn, "Learn", "mode-learn", "Short lessons: predict what a crash does, then watch") }
                 { tab(Mode::Quiz, "Quiz", "mode-quiz", "Test yourself against the engine") }
             </div>
             <span class="modebar-tag">{ "Crash a streaming pipeline anywhere; see what it loses or duplicates." }</span>

@@ -5,9 +5,8 @@ use yew::prelude::*;
 
 use super::super::engine::outcome::{Outcome, ReaderView};
 use super::super::engine::scenario::record_id;
-use super::super::engine::Run;
-use super::super::playback::{record_index, window, PlayAction, Same, View, SHOWN};
-use super::super::session::{Act, Session};
+use super::super::playback::{record_index, window, PlayAction, View, SHOWN};
+use super::super::session::Act;
 use super::{chip, plural, status_class, status_words, Handle};
 
 /// The final verdict for record i under the primary reader: (css class, icon, words).
@@ -53,55 +52,6 @@ fn dots(c: u64) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct RowProps {
-    i: usize,
-    /// Copies the primary reader sees at the cursor.
-    now: u64,
-    selected: bool,
-    /// The current event touched this record.
-    touched: bool,
-    run: Same<Run>,
-    d: UseReducerDispatcher<Session>,
-}
-
-/// One record's row; it re-renders only when its own props change.
-#[function_component(LedgerRow)]
-fn ledger_row(p: &RowProps) -> Html {
-    let (i, selected, touched) = (p.i, p.selected, p.touched);
-    let o = &p.run.outcome;
-    let id = record_id(i);
-    let (vcls, icon, words) = verdict(o, i);
-    let onclick = {
-        let d = p.d.clone();
-        Callback::from(move |_: MouseEvent| {
-            d.dispatch(Act::Select(if selected { None } else { Some(i) }))
-        })
-    };
-    let other_cells: Html = o
-        .readers
-        .iter()
-        .filter(|(k, _)| **k != o.primary_reader)
-        .map(|(_, r)| reader_cell(r, i))
-        .collect();
-    html! {
-        <tr data-testid="ledger-row" class={classes!(vcls, selected.then_some("is-selected"), touched.then_some("is-touched"))}>
-            <th scope="row">
-                <button class="rec-btn" {onclick} aria-expanded={if selected { "true" } else { "false" }}
-                    aria-controls="provenance" title={format!("Where did the copies of {id} come from?")}>
-                    { chip(&id, if touched { "is-hot" } else { "" }) }
-                </button>
-            </th>
-            <td class="num now">{ dots(p.now) }</td>
-            <td class="num">{ o.visible.get(i) }</td>
-            <td class={classes!("verdict-cell", vcls)} data-testid="ledger-verdict">
-                <span class="v-icon" aria-hidden="true">{ icon }</span>{ " " }{ words }
-            </td>
-            { other_cells }
-        </tr>
-    }
-}
-
 pub fn ledger(s: &Handle) -> Html {
     let pb = &s.playback;
     let o = &s.run().outcome;
@@ -138,9 +88,32 @@ pub fn ledger(s: &Handle) -> Html {
     let rows: Html = shown
         .clone()
         .map(|i| {
+            let id = record_id(i);
+            let (vcls, icon, words) = verdict(o, i);
+            let selected = s.selected == Some(i);
+            let onclick = {
+                let s = s.clone();
+                Callback::from(move |_: MouseEvent| {
+                    s.dispatch(Act::Select(if selected { None } else { Some(i) }))
+                })
+            };
+            let touched = touched.contains(&i);
+            let other_cells: Html = others.iter().map(|(_, r)| reader_cell(r, i)).collect();
             html! {
-                <LedgerRow key={i} i={i} now={now[i]} selected={s.selected == Some(i)}
-                    touched={touched.contains(&i)} run={Same(pb.run.clone())} d={s.dispatcher()} />
+                <tr data-testid="ledger-row" class={classes!(vcls, selected.then_some("is-selected"), touched.then_some("is-touched"))}>
+                    <th scope="row">
+                        <button class="rec-btn" {onclick} aria-expanded={if selected { "true" } else { "false" }}
+                            aria-controls="provenance" title={format!("Where did the copies of {id} come from?")}>
+                            { chip(&id, if touched { "is-hot" } else { "" }) }
+                        </button>
+                    </th>
+                    <td class="num now">{ dots(now[i]) }</td>
+                    <td class="num">{ o.visible.get(i) }</td>
+                    <td class={classes!("verdict-cell", vcls)} data-testid="ledger-verdict">
+                        <span class="v-icon" aria-hidden="true">{ icon }</span>{ " " }{ words }
+                    </td>
+                    { other_cells }
+                </tr>
             }
         })
         .collect();

@@ -281,7 +281,7 @@ fn source_box(s: &Scenario, v: &View, tick: u64, instance: u32, hot: &[String]) 
         );
         let hot = hot.contains(&e.record);
         html! {
-            <li key={pos} class={cls} title={format!("{} at position {p}{}: {state}", e.record, if e.copy { " (republished copy)" } else { "" })}>
+            <li class={cls} title={format!("{} at position {p}{}: {state}", e.record, if e.copy { " (republished copy)" } else { "" })}>
                 { chip(&e.record, if hot { "is-hot" } else { "" }) }
                 <span class="entry-pos">{ label }</span>
                 <span class="entry-mark" aria-label={state}>{ marks }</span>
@@ -371,7 +371,7 @@ fn engine_box(s: &Scenario, v: &View, query: Option<String>) -> Html {
                     let off = v.offset_log.get(b);
                     let done = v.commit_log.contains(b);
                     html! {
-                        <tr key={*b} class={classes!((off.is_some() && !done).then_some("is-open"))}>
+                        <tr class={classes!((off.is_some() && !done).then_some("is-open"))}>
                             <td>{ match off {
                                 Some(o) => html! { <><code>{ format!("offsets/{b}") }</code>{ format!(" [{}, {})", o.start, o.end) }
                                     { o.watermark.map(|w| format!(" wm {w}")).unwrap_or_default() }</> },
@@ -407,7 +407,7 @@ fn engine_box(s: &Scenario, v: &View, query: Option<String>) -> Html {
                 .checkpoints
                 .iter()
                 .skip(earlier)
-                .map(|(e, p)| html! { <li key={*e}><code>{ format!("{what} {e}") }</code>{ format!(" → resume at {p}") }</li> })
+                .map(|(e, p)| html! { <li><code>{ format!("{what} {e}") }</code>{ format!(" → resume at {p}") }</li> })
                 .collect();
             html! {
                 <>
@@ -493,7 +493,7 @@ fn sink_box(s: &Scenario, v: &View, cursor: usize) -> Html {
                         word
                     );
                     html! {
-                        <li key={r.row} class={cls} title={tip.clone()} aria-label={tip}>
+                        <li class={cls} title={tip.clone()} aria-label={tip}>
                             { chip(&r.record, "") }
                             <span class="row-st" aria-hidden="true">{ if stale { "⌀" } else { icon } }</span>
                         </li>
@@ -513,7 +513,7 @@ fn sink_box(s: &Scenario, v: &View, cursor: usize) -> Html {
                         .map(|(_, st)| st.clone())
                 });
             html! {
-                <div class="place" key={*place}>
+                <div class="place">
                     <span class="place-name"><code>{ *place }</code>
                         if let Some(st) = state { <span class={classes!("place-state", format!("ps-{st}"))}>{ st }</span> }
                     </span>

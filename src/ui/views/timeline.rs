@@ -126,56 +126,59 @@ fn mark_cursor(strip: &HtmlElement, from: Option<usize>, to: usize) {
         return;
     };
     let n = list.length() as usize;
+    let tick = |i: usize| {
+        list.item(i as u32)
+            .and_then(|x| x.dyn_into::<Element>().ok())
+    };
     let (lo, hi) = match from {
         Some(f) => (f.min(to), f.max(to)),
         None => (0, n.saturating_sub(1)),
     };
+    // Only the ticks between the old and the new cursor change state (one DOM write
+    // each, so a long jump stays cheap).
     for i in lo..=hi.min(n.saturating_sub(1)) {
-        let Some(el) = list
-            .item(i as u32)
-            .and_then(|x| x.dyn_into::<Element>().ok())
-        else {
+        let Some(el) = tick(i) else {
             continue;
         };
-        let state = if i < to {
-            Some("past")
-        } else if i == to {
-            Some("current")
-        } else {
-            None
+        let _ = match i.cmp(&to) {
+            std::cmp::Ordering::Less => el.set_attribute("data-at", "past"),
+            std::cmp::Ordering::Equal => el.set_attribute("data-at", "current"),
+            std::cmp::Ordering::Greater => el.remove_attribute("data-at"),
         };
-        match state {
-            Some(st) => {
-                let _ = el.set_attribute("data-at", st);
-            }
-            None => {
-                let _ = el.remove_attribute("data-at");
+    }
+    // `aria-current` and the group's mark move from the old current tick to the new one
+    // (after a re-render of the strip, from wherever they are).
+    let unmark = |el: &Element, attr: &str| {
+        let _ = el.remove_attribute(attr);
+    };
+    let group = |el: &Element| el.closest(".tl-group").ok().flatten();
+    match from.and_then(tick) {
+        Some(old) => {
+            unmark(&old, "aria-current");
+            if let Some(g) = group(&old) {
+                unmark(&g, "data-at");
             }
         }
-        if i == to {
-            let _ = el.set_attribute("aria-current", "step");
-        } else {
-            let _ = el.remove_attribute("aria-current");
+        None => {
+            for (sel, attr) in [
+                ("[aria-current]", "aria-current"),
+                (".tl-group[data-at]", "data-at"),
+            ] {
+                if let Ok(marked) = strip.query_selector_all(sel) {
+                    for k in 0..marked.length() {
+                        if let Some(el) = marked.item(k).and_then(|x| x.dyn_into::<Element>().ok())
+                        {
+                            unmark(&el, attr);
+                        }
+                    }
+                }
+            }
         }
     }
-    if let Ok(groups) = strip.query_selector_all(".tl-group") {
-        for k in 0..groups.length() {
-            let Some(g) = groups.item(k).and_then(|x| x.dyn_into::<Element>().ok()) else {
-                continue;
-            };
-            let start: usize = g
-                .get_attribute("data-start")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            let end: usize = g
-                .get_attribute("data-end")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            if start <= to && to < end {
-                let _ = g.set_attribute("data-at", "current");
-            } else {
-                let _ = g.remove_attribute("data-at");
-            }
+    if let Some(now) = tick(to) {
+        let _ = now.set_attribute("aria-current", "step");
+        if let Some(g) = group(&now) {
+            let _ = g.set_attribute("data-at", "current");
         }
     }
     if let Some(tick) = list

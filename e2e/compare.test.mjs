@@ -1,0 +1,148 @@
+// Compare: the current scenario's workload and faults under the three guarantees, side by
+// side on one cursor. Uses the data-testid contract (e2e/README.md): compare,
+// compare-column, compare-step-forward (plus the panel's compare-toggle, compare-pos,
+// compare-guarantee and compare-narration).
+// No sleeps: every wait is a Playwright wait on the DOM.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openApp, SCREENSHOT_DIR } from './serve.mjs';
+
+let app;
+
+before(async () => {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  app = await openApp();
+});
+
+after(async () => {
+  await app?.close();
+});
+
+const shot = (name) => join(SCREENSHOT_DIR, name);
+
+async function withFailureShot(t, name, body) {
+  try {
+    await body();
+  } catch (err) {
+    await app.page.screenshot({ path: shot(`${name}-failure.png`), fullPage: true }).catch(() => {});
+    t.diagnostic(`failure screenshot: ${shot(`${name}-failure.png`)}`);
+    for (const e of app.pageErrors) t.diagnostic(`page error: ${e}`);
+    for (const e of app.consoleErrors) t.diagnostic(`console error: ${e}`);
+    throw err;
+  }
+}
+
+/** The narration of every column, in column order. */
+const narrations = (page) =>
+  page.locator('[data-testid=compare-column] [data-testid=compare-narration]').allInnerTexts();
+
+/** Press the shared step-forward and wait until the shared position moved on. */
+async function stepForward(page) {
+  const pos = page.locator('[data-testid=compare-pos]');
+  const before = await pos.innerText();
+  await page.locator('[data-testid=compare-step-forward]').click();
+  await page.waitForFunction(
+    (old) => document.querySelector('[data-testid=compare-pos]')?.textContent !== old,
+    before,
+  );
+}
+
+test('the three guarantees side by side on a crash after the sink write', async (t) => {
+  const { page } = app;
+  await withFailureShot(t, 'compare', async () => {
+    // Write, then commit, with a crash right after batch 1's sink write.
+    await page.goto(app.url + '#preset=consumer-commit-after');
+    await page.waitForSelector('[data-testid=ledger-row]');
+    const panel = page.locator('[data-testid=compare]');
+    await panel.locator('[data-testid=compare-toggle]').click();
+
+    // Three columns (the default quick choice), one per guarantee, in order.
+    const columns = panel.locator('[data-testid=compare-column]');
+    await columns.nth(2).waitFor();
+    assert.equal(await columns.count(), 3);
+    const badges = await panel.locator('[data-testid=compare-guarantee]').allInnerTexts();
+    assert.deepEqual(
+      badges.map((b) => b.match(/at-most-once|at-least-once|exactly-once/)?.[0]),
+      ['at-most-once', 'at-least-once', 'exactly-once'],
+    );
+    // This scenario's own configuration is marked, and its outcome matches the header.
+    assert.match(await columns.nth(1).innerText(), /this scenario/i);
+    assert.match(await columns.nth(1).innerText(), /❐ 2 duplicated/);
+    assert.match(await columns.nth(2).innerText(), /❐ 0 duplicated · ✕ 0 missing/);
+
+    // One cursor: stepping forward moves every column.
+    assert.match(await panel.locator('[data-testid=compare-pos]').innerText(), /^1 \/ \d+$/);
+    const first = await narrations(page);
+    assert.equal(first.length, 3);
+    await stepForward(page);
+    assert.match(await panel.locator('[data-testid=compare-pos]').innerText(), /^2 \/ \d+$/);
+    const second = await narrations(page);
+    assert.ok(second.every((n, i) => n !== first[i]), 'every column moved on together');
+
+    // Step on to the crash: it strikes the columns at the same row.
+    for (let i = 0; i < 60; i++) {
+      if ((await narrations(page)).some((n) => /CRASH/.test(n))) break;
+      await stepForward(page);
+    }
+    const atCrash = await narrations(page);
+    assert.ok(atCrash.some((n) => /CRASH/.test(n)), `a column reached the crash: ${atCrash}`);
+    // On to where they part ways: the at-least-once column writes r2 and r3 a second
+    // time, the exactly-once column never does.
+    const dup = columns.nth(1).locator('.rc-dup');
+    for (let i = 0; i < 60 && (await dup.count()) === 0; i++) await stepForward(page);
+    assert.equal(await dup.count(), 2, 'r2 and r3 twice in the at-least-once column');
+    assert.equal(await columns.nth(2).locator('.rc-dup').count(), 0);
+
+    await panel.scrollIntoViewIfNeeded();
+    await panel.screenshot({ path: shot('compare.png') });
+    t.diagnostic(`screenshot: ${shot('compare.png')}`);
+
+    // Stacked on a phone, without sideways scrolling.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await columns.nth(2).waitFor();
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
+    const [a, b] = await Promise.all([columns.nth(0).boundingBox(), columns.nth(1).boundingBox()]);
+    assert.ok(b.y >= a.y + a.height - 1, 'columns are stacked at 390 px');
+    await panel.screenshot({ path: shot('compare-390.png') });
+    await page.setViewportSize({ width: 1280, height: 720 });
+
+    // Scrub to the end: every column shows its last step; play starts again from the top.
+    const pos = panel.locator('[data-testid=compare-pos]');
+    const rows = Number((await pos.innerText()).split(' / ')[1]);
+    await panel.locator('input.scrub').fill(String(rows - 1));
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=compare-pos]')?.textContent === `${n} / ${n}`,
+      rows,
+    );
+    assert.ok((await narrations(page)).every((n) => /drained|nothing left/i.test(n)), 'every run ends drained');
+    await panel.locator('.ctl-play').click();
+    await page.waitForFunction(() => /^[2-9] \//.test(document.querySelector('[data-testid=compare-pos]')?.textContent));
+    await panel.locator('.ctl-play').click();
+
+    assert.deepEqual(app.pageErrors, [], 'no uncaught errors (a Rust panic lands here)');
+    assert.deepEqual(app.blockedRequests, [], 'no requests outside the local server');
+  });
+});
+
+test('a fault a configuration does not allow is skipped with the engine’s reason', async (t) => {
+  const { page } = app;
+  await withFailureShot(t, 'compare-skipped', async () => {
+    // Crash after source_commit: the Kafka-transaction consumer has no such step.
+    await page.goto(app.url + '?fresh#preset=consumer-commit-before');
+    await page.waitForSelector('[data-testid=ledger-row]');
+    const panel = page.locator('[data-testid=compare]');
+    await panel.locator('[data-testid=compare-toggle]').click();
+    const columns = panel.locator('[data-testid=compare-column]');
+    await columns.nth(2).waitFor();
+    const texts = await columns.allInnerTexts();
+    assert.match(texts[0], /✕ 2 missing/, 'commit before the write loses the batch');
+    assert.match(texts[2], /does not apply here/, 'the transaction column explains the skipped crash');
+    assert.deepEqual(app.pageErrors, []);
+  });
+});
