@@ -1263,15 +1263,7 @@ impl<'a> Sim<'a> {
                     Ok((s, e)) => {
                         let batch = inst.next_epoch;
                         inst.next_epoch += 1;
-                        let attempt = self.new_attempt(batch);
-                        Next::Batch(Box::new(Ctx {
-                            batch,
-                            attempt,
-                            planned: (s..e).collect(),
-                            range: (s, e),
-                            end: e,
-                            ..Ctx::default()
-                        }))
+                        self.range_batch(batch, s, e)
                     }
                     Err(n) => n,
                 }
@@ -1283,21 +1275,26 @@ impl<'a> Sim<'a> {
                     match self.range_from(inst.pos) {
                         Ok((s, e)) => {
                             let batch = self.batch_no_for_first_position(s);
-                            let attempt = self.new_attempt(batch);
-                            Next::Batch(Box::new(Ctx {
-                                batch,
-                                attempt,
-                                planned: (s..e).collect(),
-                                range: (s, e),
-                                end: e,
-                                ..Ctx::default()
-                            }))
+                            self.range_batch(batch, s, e)
                         }
                         Err(n) => n,
                     }
                 }
             }
         }
+    }
+
+    /// A new attempt of `batch` reading positions `s..e`.
+    fn range_batch(&mut self, batch: u64, s: u64, e: u64) -> Next {
+        let attempt = self.new_attempt(batch);
+        Next::Batch(Box::new(Ctx {
+            batch,
+            attempt,
+            planned: (s..e).collect(),
+            range: (s, e),
+            end: e,
+            ..Ctx::default()
+        }))
     }
 
     /// The next range from `start`, or why there is none (idle / drained).
