@@ -122,13 +122,7 @@ fn execute(cmd: Command) -> Result<(), Failure> {
             let sc = load(&file)?;
             if trace {
                 let run = engine::run(&sc);
-                let mut out = String::new();
-                for ev in &run.trace {
-                    let line = serde_json::to_string(ev)
-                        .map_err(|e| Failure::Io(format!("cannot encode JSON: {e}")))?;
-                    out.push_str(&line);
-                    out.push('\n');
-                }
+                let out = engine::trace_jsonl(&run.trace);
                 emit(&out)
             } else {
                 let outcome = engine::run_outcome(&sc);

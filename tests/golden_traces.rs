@@ -10,11 +10,7 @@ use crashcourse::engine;
 fn trace_lines(scenario_text: &str) -> String {
     let sc = engine::parse_scenario(scenario_text).expect("golden scenario is valid");
     let run = engine::run(&sc);
-    let mut out = String::new();
-    for e in &run.trace {
-        out.push_str(&serde_json::to_string(e).expect("event serializes"));
-        out.push('\n');
-    }
+    let mut out = engine::trace_jsonl(&run.trace);
     out.push_str(&serde_json::to_string(&run.outcome).expect("outcome serializes"));
     out.push('\n');
     out

@@ -36,3 +36,14 @@ pub fn run(scenario: &Scenario) -> Run {
 pub fn run_outcome(scenario: &Scenario) -> Outcome {
     sim::simulate(scenario, false).outcome
 }
+
+/// The trace as JSON lines, one event per line (what `crashcourse run --trace` prints).
+pub fn trace_jsonl(trace: &[Event]) -> String {
+    let mut out = String::new();
+    for e in trace {
+        // An Event holds only strings, integers, enums and options: it always serializes.
+        out.push_str(&serde_json::to_string(e).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
