@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
-import { openApp, SCREENSHOT_DIR } from './serve.mjs';
+import { openApp, SCREENSHOT_DIR, failureShot } from './serve.mjs';
 
 let app;
 const warnings = [];
@@ -30,17 +30,7 @@ after(async () => {
 const shot = (name) => join(SCREENSHOT_DIR, name);
 const $ = (id) => `[data-testid=${id}]`;
 
-async function withFailureShot(t, name, body) {
-  try {
-    await body();
-  } catch (err) {
-    await app.page.screenshot({ path: shot(`${name}-failure.png`), fullPage: true }).catch(() => {});
-    t.diagnostic(`failure screenshot: ${shot(`${name}-failure.png`)}`);
-    for (const e of app.pageErrors) t.diagnostic(`page error: ${e}`);
-    for (const e of app.consoleErrors) t.diagnostic(`console error: ${e}`);
-    throw err;
-  }
-}
+const withFailureShot = (t, name, body) => failureShot(t, app, name, body);
 
 /** The events the example page has received since `from`, once `done(events)` holds. */
 async function eventsAfter(page, from, done) {

@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openApp, SCREENSHOT_DIR } from './serve.mjs';
+import { openApp, SCREENSHOT_DIR, failureShot } from './serve.mjs';
 
 let app;
 
@@ -28,17 +28,7 @@ after(async () => {
 const shot = (name) => join(SCREENSHOT_DIR, name);
 const tid = (id) => `[data-testid=${id}]`;
 
-async function withFailureShot(t, page, name, body) {
-  try {
-    await body();
-  } catch (err) {
-    await page.screenshot({ path: shot(`${name}-failure.png`), fullPage: true }).catch(() => {});
-    t.diagnostic(`failure screenshot: ${shot(`${name}-failure.png`)}`);
-    for (const e of app.pageErrors) t.diagnostic(`page error: ${e}`);
-    for (const e of app.consoleErrors) t.diagnostic(`console error: ${e}`);
-    throw err;
-  }
-}
+const withFailureShot = (t, page, name, body) => failureShot(t, app, name, body, page);
 
 async function noSideScroll(page) {
   const overflow = await page.evaluate(

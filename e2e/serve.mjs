@@ -151,3 +151,21 @@ export async function openApp() {
     },
   };
 }
+
+/**
+ * Run `body`; if it throws, save a full-page screenshot `<name>-failure.png` under
+ * target/screenshots/, report the page's errors as test diagnostics, and rethrow.
+ * `app` is what `openApp()` returned; `page` defaults to its page.
+ */
+export async function failureShot(t, app, name, body, page = app.page) {
+  try {
+    await body();
+  } catch (err) {
+    const path = join(SCREENSHOT_DIR, `${name}-failure.png`);
+    await page.screenshot({ path, fullPage: true }).catch(() => {});
+    t.diagnostic(`failure screenshot: ${path}`);
+    for (const e of app.pageErrors) t.diagnostic(`page error: ${e}`);
+    for (const e of app.consoleErrors) t.diagnostic(`console error: ${e}`);
+    throw err;
+  }
+}

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { openApp, SCREENSHOT_DIR } from './serve.mjs';
+import { openApp, SCREENSHOT_DIR, failureShot } from './serve.mjs';
 
 let app;
 
@@ -46,17 +46,7 @@ const CRASHED = {
   faults: [{ kind: 'crash', batch: 1, after: 'sink_write' }],
 };
 
-async function withFailureShot(t, name, body) {
-  try {
-    await body();
-  } catch (err) {
-    await app.page.screenshot({ path: shot(`${name}-failure.png`), fullPage: true }).catch(() => {});
-    t.diagnostic(`failure screenshot: ${shot(`${name}-failure.png`)}`);
-    for (const e of app.pageErrors) t.diagnostic(`page error: ${e}`);
-    for (const e of app.consoleErrors) t.diagnostic(`console error: ${e}`);
-    throw err;
-  }
-}
+const withFailureShot = (t, name, body) => failureShot(t, app, name, body);
 
 /** Open `hash` in a fresh document (a fragment-only change would not reload). */
 async function open(page, hash) {

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openApp, SCREENSHOT_DIR } from './serve.mjs';
+import { openApp, SCREENSHOT_DIR, failureShot } from './serve.mjs';
 
 let app;
 
@@ -40,17 +40,7 @@ async function narrationChangedFrom(page, old) {
   return narration(page);
 }
 
-async function withFailureShot(t, name, body) {
-  try {
-    await body();
-  } catch (err) {
-    await app.page.screenshot({ path: shot(`${name}-failure.png`), fullPage: true }).catch(() => {});
-    t.diagnostic(`failure screenshot: ${shot(`${name}-failure.png`)}`);
-    for (const e of app.pageErrors) t.diagnostic(`page error: ${e}`);
-    for (const e of app.consoleErrors) t.diagnostic(`console error: ${e}`);
-    throw err;
-  }
-}
+const withFailureShot = (t, name, body) => failureShot(t, app, name, body);
 
 test('crash after the sink write duplicates the batch; step back; keyboard', async (t) => {
   const { page } = app;
