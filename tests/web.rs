@@ -2,11 +2,13 @@
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test web`
 #![cfg(target_arch = "wasm32")]
 
+mod web_support;
+use web_support::{all, one, text};
+
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement};
+use web_sys::Element;
 
 use crashcourse::engine::{self, EventKind, Step};
 use crashcourse::presets;
@@ -78,26 +80,6 @@ fn mount() -> Element {
     root
 }
 
-fn all(root: &Element, selector: &str) -> Vec<Element> {
-    let list = root.query_selector_all(selector).unwrap();
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|n| n.dyn_into::<Element>().ok())
-        .collect()
-}
-
-fn one(root: &Element, selector: &str) -> HtmlElement {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {selector}"))
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-}
-
-fn text(root: &Element, selector: &str) -> String {
-    one(root, selector).text_content().unwrap_or_default()
-}
-
 #[wasm_bindgen_test]
 async fn app_mounts_with_the_contract_elements() {
     let root = mount();
@@ -134,7 +116,7 @@ async fn clicking_a_tick_in_crash_mode_duplicates_the_batch() {
                 .is_some_and(|l| l.contains("sink write, batch 1 · attempt 1"))
         })
         .expect("the tick of batch 1's sink write");
-    tick.dyn_into::<HtmlElement>().unwrap().click();
+    tick.click();
     yew::scheduler::flush().await;
 
     // The ledger now shows r2 and r3 twice; the others once.

@@ -3,7 +3,9 @@
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test web_learn`
 #![cfg(target_arch = "wasm32")]
 
-use wasm_bindgen::JsCast;
+mod web_support;
+use web_support::{all, one, text};
+
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 use yew::Callback;
@@ -183,26 +185,6 @@ fn progress_keeps_the_best_and_survives_storage() {
 }
 
 // ------------------------------------------------------------------ mounted views
-
-fn all(root: &Element, selector: &str) -> Vec<HtmlElement> {
-    let list = root.query_selector_all(selector).unwrap();
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
-        .collect()
-}
-
-fn one(root: &Element, selector: &str) -> HtmlElement {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {selector}"))
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-}
-
-fn text(root: &Element, selector: &str) -> String {
-    one(root, selector).text_content().unwrap_or_default()
-}
 
 fn new_root() -> Element {
     let root = gloo::utils::document().create_element("div").unwrap();
