@@ -226,6 +226,9 @@ test('the real-system code panel: language tabs, copy, what not to do', async (t
   const { page } = app;
   await withFailureShot(t, page, 'learn-code', async () => {
     await page.goto(app.url + '#preset=spark-file-sink');
+    // The snippets' text is fetched when the panel comes near the viewport (unless
+    // Learn, earlier on this page, has loaded it already).
+    await page.locator(tid('content-loading')).or(page.locator(tid('code-panel'))).scrollIntoViewIfNeeded();
     const panel = page.locator(tid('code-panel'));
     await panel.waitFor();
     // PySpark and Scala versions of one snippet share a card with tabs.
@@ -250,6 +253,45 @@ test('the real-system code panel: language tabs, copy, what not to do', async (t
     await page.screenshot({ path: shot('learn-code-sandbox.png') });
     assert.deepEqual(app.pageErrors, []);
   });
+});
+
+test('the course text loads only when needed; a failed load says why and Retry recovers', async (t) => {
+  const page = await app.page.context().newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const fetched = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/content.json')) fetched.push(r.url());
+  });
+  await withFailureShot(t, page, 'learn-content', async () => {
+    await page.route('**/content.json', (r) => r.abort('connectionrefused'));
+    // No saved progress: Learn opens on the lesson list.
+    await page.addInitScript(() => localStorage.clear());
+    await page.goto(app.url);
+    await page.waitForSelector(tid('app'));
+    // Opening the simulator downloads no course text (the code panel is below the fold).
+    await page.locator(tid('timeline')).waitFor();
+    assert.deepEqual(fetched, []);
+    // Learn asks for it; the request fails: the reason and a Retry button.
+    await page.locator(tid('mode-learn')).click();
+    const err = page.locator(tid('content-error'));
+    await err.waitFor();
+    assert.match(await err.innerText(), /Could not load the lessons: the request for content\.json failed/);
+    assert.equal(fetched.length, 1);
+    await page.screenshot({ path: shot('learn-content-error.png') });
+    // The network is back: Retry loads the course.
+    await page.unroute('**/content.json');
+    await err.locator('button', { hasText: 'Retry' }).click();
+    await page.locator(tid('lesson-list')).waitFor();
+    assert.ok((await page.locator(tid('lesson-item')).count()) >= 30);
+    // Back in the sandbox the code panel reuses the loaded text: no second request.
+    await page.locator(tid('mode-sandbox')).click();
+    await page.locator(tid('code-panel')).scrollIntoViewIfNeeded();
+    await page.locator(`${tid('code-panel')} pre`).first().waitFor();
+    assert.equal(fetched.length, 2);
+    assert.deepEqual(errors, []);
+  });
+  await page.close();
 });
 
 test('without localStorage (a sandboxed iframe) the course still works', async (t) => {

@@ -69,6 +69,9 @@ enum Command {
     /// Print the lessons as a JSON array: id, title, scenario, question and the answer
     /// (missing, duplicated, guarantee) computed by running each scenario.
     Lessons,
+    /// Print the course text (lessons, quiz, snippets) as the content document the browser
+    /// build fetches; `crashcourse content > assets/content.json` regenerates the asset.
+    Content,
     /// Export a run for slides.
     Export {
         /// Scenario JSON file, or - for standard input.
@@ -185,6 +188,7 @@ fn execute(cmd: Command) -> Result<(), Failure> {
                 .collect();
             emit(&(to_json(&list)? + "\n"))
         }
+        Command::Content => emit(&crate::content::to_json(&crate::content::builtin())),
         Command::Export { file, mermaid: _ } => {
             let sc = load(&file)?;
             let run = engine::run(&sc);

@@ -125,15 +125,19 @@ pub fn answer(l: &Lesson) -> Answer {
 
 /// The lesson with this id.
 pub fn lesson(id: &str) -> Option<&'static Lesson> {
-    LESSONS.iter().find(|l| l.id == id)
+    lessons().iter().find(|l| l.id == id)
 }
 
-/// Every lesson, in course order.
+/// Every lesson, in course order; empty in a browser that has not loaded the course
+/// text yet (see [`crate::content`]).
 pub fn lessons() -> &'static [Lesson] {
-    LESSONS
+    crate::content::get().map_or(&[], |c| c.lessons)
 }
 
-static LESSONS: &[Lesson] = &[
+/// The lessons' text, compiled in natively only: the browser fetches it
+/// (`assets/content.json`, see [`crate::content`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) static LESSONS: &[Lesson] = &[
     // ---------------------------------------------------------------- consumer commits
     Lesson {
         id: "commit-before-write",
@@ -966,12 +970,14 @@ fn ids_key(ids: impl Iterator<Item = usize>) -> String {
     list_or_none(&v)
 }
 
-/// Every quiz question, in order.
+/// Every quiz question, in order; empty in a browser that has not loaded the course
+/// text yet.
 pub fn quiz() -> Vec<QuizQuestion> {
-    QUIZ.to_vec()
+    crate::content::get().map_or(&[][..], |c| c.quiz).to_vec()
 }
 
-static QUIZ: &[QuizQuestion] = &[
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) static QUIZ: &[QuizQuestion] = &[
     QuizQuestion {
         id: "q-commit-before-no-loss-this-run",
         prompt: "A Kafka consumer commits before writing. It crashes after polling batch 2 and before the commit, so this \

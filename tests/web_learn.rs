@@ -37,6 +37,7 @@ fn predict(effect: Effect, records: &[usize]) -> Prediction {
 
 #[wasm_bindgen_test]
 fn a_right_prediction_scores_full_points() {
+    web_support::install_content();
     // The engine loses r2 and r3 when the consumer commits before writing.
     let a = lesson_answer("commit-before-write");
     let s = score(&predict(Effect::Lost, &[3, 2]), &a);
@@ -47,6 +48,7 @@ fn a_right_prediction_scores_full_points() {
 
 #[wasm_bindgen_test]
 fn each_half_of_a_prediction_scores_a_point() {
+    web_support::install_content();
     let a = lesson_answer("commit-before-write");
     // Right records, wrong effect.
     let s = score(&predict(Effect::Duplicated, &[2, 3]), &a);
@@ -70,6 +72,7 @@ fn each_half_of_a_prediction_scores_a_point() {
 
 #[wasm_bindgen_test]
 fn nothing_lost_is_right_for_an_exactly_once_run() {
+    web_support::install_content();
     let a = lesson_answer("upsert-vs-append");
     let s = score(&predict(Effect::Nothing, &[]), &a);
     assert_eq!(s.points, MAX_POINTS);
@@ -81,6 +84,7 @@ fn nothing_lost_is_right_for_an_exactly_once_run() {
 
 #[wasm_bindgen_test]
 fn the_engines_own_answer_scores_full_points_in_every_lesson() {
+    web_support::install_content();
     for l in lessons::lessons() {
         let a = lessons::answer(l);
         let p = predict(Effect::of(&a), &affected(&a));
@@ -92,6 +96,7 @@ fn the_engines_own_answer_scores_full_points_in_every_lesson() {
 
 #[wasm_bindgen_test]
 fn a_prediction_needs_records_unless_nothing_happens() {
+    web_support::install_content();
     let mut p = Prediction::default();
     assert!(!p.ready());
     p.set_effect(Effect::Duplicated);
@@ -104,6 +109,7 @@ fn a_prediction_needs_records_unless_nothing_happens() {
 
 #[wasm_bindgen_test]
 fn every_lesson_pauses_before_its_end() {
+    web_support::install_content();
     for l in lessons::lessons() {
         let run = engine::run(&lessons::scenario(l));
         let at = pause_point(&run.trace);
@@ -141,6 +147,7 @@ fn every_lesson_pauses_before_its_end() {
 
 #[wasm_bindgen_test]
 fn steps_up_to_the_fault_come_before_the_prediction() {
+    web_support::install_content();
     let steps = lessons::lesson("commit-after-write").unwrap().steps;
     assert_eq!(steps_before_prediction(steps), 2);
     assert!(steps[1].contains("crash"));
@@ -154,6 +161,7 @@ fn steps_up_to_the_fault_come_before_the_prediction() {
 
 #[wasm_bindgen_test]
 fn progress_keeps_the_best_and_survives_storage() {
+    web_support::install_content();
     let a = lesson_answer("commit-before-write");
     let mut pr = Progress::default();
     let right = predict(Effect::Lost, &[2, 3]);
@@ -198,6 +206,7 @@ fn disabled(el: &HtmlElement) -> bool {
 
 #[wasm_bindgen_test]
 async fn the_lesson_view_stops_at_the_fault_then_scores_the_prediction() {
+    web_support::install_content();
     let l = &lessons::lessons()[0];
     let run = engine::run(&lessons::scenario(l));
     let gate = pause_point(&run.trace);
@@ -258,6 +267,7 @@ async fn the_lesson_view_stops_at_the_fault_then_scores_the_prediction() {
 
 #[wasm_bindgen_test]
 async fn the_course_lists_lessons_and_stores_progress() {
+    web_support::install_content();
     let st = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     st.remove_item(STORAGE_KEY).unwrap();
     let root = new_root();
@@ -304,6 +314,7 @@ async fn the_course_lists_lessons_and_stores_progress() {
 
 #[wasm_bindgen_test]
 async fn the_quiz_checks_an_answer_with_the_engine() {
+    web_support::install_content();
     let root = new_root();
     let props = CourseProps {
         mode: Mode::Quiz,

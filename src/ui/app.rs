@@ -7,6 +7,7 @@ use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::content::ContentGate;
 use super::playback::{interval_ms, PlayAction};
 use super::session::{Act, Session};
 use super::views::compare::Compare;
@@ -187,7 +188,9 @@ pub fn app() -> Html {
             <a class="skip-link" href="#timeline">{ "Skip to the timeline" }</a>
             { mode_bar(*mode, &set_mode) }
             if *mode != Mode::Sandbox {
-                <Course mode={*mode} on_sandbox={set_mode.reform(|_| Mode::Sandbox)} />
+                <ContentGate what="lessons">
+                    <Course mode={*mode} on_sandbox={set_mode.reform(|_| Mode::Sandbox)} />
+                </ContentGate>
             } else {
             { header(&session) }
             <main class="layout">

@@ -17,6 +17,7 @@ use crate::engine;
 use crate::presets;
 use crate::share;
 
+pub mod content;
 pub mod embed;
 pub mod io;
 pub mod learn;

@@ -26,3 +26,10 @@ pub fn one(root: &Element, selector: &str) -> HtmlElement {
 pub fn text(root: &Element, selector: &str) -> String {
     one(root, selector).text_content().unwrap_or_default()
 }
+
+/// Install the course text (what the page fetches as `content.json`) into this test page.
+#[allow(dead_code)] // not every test binary that shares this module needs it
+pub fn install_content() {
+    crashcourse::content::install(include_str!("../../assets/content.json"))
+        .expect("assets/content.json parses");
+}

@@ -8,13 +8,19 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
+use super::super::content::ContentGate;
 use super::super::engine::Scenario;
 use super::Handle;
 use crate::snippets::{snippet_for, Snippet};
 
-/// The sandbox's panel, for the current scenario.
+/// The sandbox's panel, for the current scenario. The snippets' text is fetched when
+/// the panel comes near the viewport (see `ui::content`).
 pub fn code(s: &Handle) -> Html {
-    html! { <CodePanel scenario={s.playback.scenario.clone()} /> }
+    html! {
+        <ContentGate what="code samples" lazy=true>
+            <CodePanel scenario={s.playback.scenario.clone()} />
+        </ContentGate>
+    }
 }
 
 #[derive(Properties, PartialEq)]

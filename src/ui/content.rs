@@ -1,0 +1,188 @@
+//! Loading the course text (`content.json`, see [`crate::content`]) on first need.
+//!
+//! [`ContentGate`] shows its children once the text is installed; until then it shows
+//! "Loading the lessons…", or the reason the file could not be loaded with a Retry
+//! button. One fetch serves every gate on the page. A `lazy` gate (the sandbox's code
+//! panel, below the fold) starts the fetch only when it comes near the viewport, so
+//! opening the simulator downloads no course text.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::content;
+
+/// Where the course text is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Nobody asked for it yet.
+    Idle,
+    Loading,
+    Ready,
+    /// Why the last attempt failed, in plain words.
+    Failed(String),
+}
+
+struct Shared {
+    status: Status,
+    /// Every mounted gate's state setter, by gate id.
+    gates: Vec<(u32, UseStateSetter<Status>)>,
+    next_id: u32,
+}
+
+thread_local! {
+    static SHARED: RefCell<Shared> = const {
+        RefCell::new(Shared { status: Status::Idle, gates: Vec::new(), next_id: 0 })
+    };
+}
+
+fn status() -> Status {
+    if content::get().is_some() {
+        return Status::Ready;
+    }
+    SHARED.with(|s| s.borrow().status.clone())
+}
+
+fn set_status(st: Status) {
+    let gates: Vec<UseStateSetter<Status>> = SHARED.with(|s| {
+        let mut s = s.borrow_mut();
+        s.status = st.clone();
+        s.gates.iter().map(|(_, g)| g.clone()).collect()
+    });
+    for g in gates {
+        g.set(st.clone());
+    }
+}
+
+/// Start loading the course text unless it is there or on its way.
+pub fn start() {
+    if matches!(status(), Status::Ready | Status::Loading) {
+        return;
+    }
+    set_status(Status::Loading);
+    yew::platform::spawn_local(async {
+        let result = match fetch_text(content::FILE).await {
+            Ok(text) => content::install(&text),
+            Err(e) => Err(e),
+        };
+        set_status(match result {
+            Ok(()) => Status::Ready,
+            Err(e) => Status::Failed(e),
+        });
+    });
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let failed = |e: JsValue| {
+        let why = e
+            .dyn_ref::<web_sys::js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| "no answer".into());
+        format!("the request for {url} failed ({why})")
+    };
+    let window = web_sys::window().ok_or_else(|| "there is no window".to_string())?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(failed)?
+        .unchecked_into();
+    if !resp.ok() {
+        return Err(format!(
+            "the server answered {} {} for {url}",
+            resp.status(),
+            resp.status_text()
+        ));
+    }
+    let text = JsFuture::from(resp.text().map_err(failed)?)
+        .await
+        .map_err(failed)?;
+    text.as_string().ok_or_else(|| format!("{url} is not text"))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct GateProps {
+    /// What is loading, for the messages: "lessons", "code samples".
+    pub what: AttrValue,
+    /// Wait until the gate is near the viewport before fetching.
+    #[prop_or_default]
+    pub lazy: bool,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// Its children once the course text is installed; a loading or error message until then.
+#[function_component(ContentGate)]
+pub fn content_gate(p: &GateProps) -> Html {
+    let st = use_state(status);
+    let node = use_node_ref();
+    {
+        let setter = st.setter();
+        let (node, lazy) = (node.clone(), p.lazy);
+        use_effect_with((), move |_| {
+            let id = SHARED.with(|s| {
+                let mut s = s.borrow_mut();
+                let id = s.next_id;
+                s.next_id += 1;
+                s.gates.push((id, setter.clone()));
+                id
+            });
+            // Catch up with a change between the first render and now.
+            setter.set(status());
+            let observer = if lazy { observe(&node) } else { None };
+            if observer.is_none() {
+                start();
+            }
+            move || {
+                if let Some((o, _cb)) = observer {
+                    o.disconnect();
+                }
+                SHARED.with(|s| s.borrow_mut().gates.retain(|(g, _)| *g != id));
+            }
+        });
+    }
+    let what = &p.what;
+    match &*st {
+        Status::Ready => p.children.clone(),
+        Status::Failed(e) => {
+            let retry = Callback::from(|_: MouseEvent| start());
+            html! {
+                <div class="content-status card msg msg-refused" role="alert" data-testid="content-error">
+                    <p><strong>{ format!("Could not load the {what}: ") }</strong>{ format!("{e}. The simulator itself is unaffected.") }</p>
+                    <button class="btn" onclick={retry}>{ "Retry" }</button>
+                </div>
+            }
+        }
+        _ => html! {
+            <p class="content-status card hint" role="status" ref={node} data-testid="content-loading">{ format!("Loading the {what}…") }</p>
+        },
+    }
+}
+
+type Observed = (
+    web_sys::IntersectionObserver,
+    Closure<dyn FnMut(web_sys::js_sys::Array)>,
+);
+
+/// Start the fetch when `node` comes within 200 px of the viewport. None (and the
+/// caller fetches at once) where the browser has no IntersectionObserver.
+fn observe(node: &NodeRef) -> Option<Observed> {
+    let el = node.cast::<web_sys::Element>()?;
+    let cb =
+        Closure::<dyn FnMut(web_sys::js_sys::Array)>::new(|entries: web_sys::js_sys::Array| {
+            let near = entries.iter().any(|e| {
+                e.dyn_into::<web_sys::IntersectionObserverEntry>()
+                    .is_ok_and(|e| e.is_intersecting())
+            });
+            if near {
+                start();
+            }
+        });
+    let init = web_sys::IntersectionObserverInit::new();
+    init.set_root_margin("200px 0px");
+    let o =
+        web_sys::IntersectionObserver::new_with_options(cb.as_ref().unchecked_ref(), &init).ok()?;
+    o.observe(&el);
+    Some((o, cb))
+}
