@@ -84,7 +84,11 @@ async fn fetch_text(url: &str) -> Result<String, String> {
         format!("the request for {url} failed ({why})")
     };
     let window = web_sys::window().ok_or_else(|| "there is no window".to_string())?;
-    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+    // Revalidate with the server every time (a 304 when unchanged): the file name has
+    // no content hash, and a stale copy must not outlive a deploy.
+    let init = web_sys::RequestInit::new();
+    init.set_cache(web_sys::RequestCache::NoCache);
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
         .map_err(failed)?
         .unchecked_into();
