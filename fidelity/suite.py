@@ -944,8 +944,9 @@ def main():
         pg.stop()
 
     total = time.time() - t_start
-    changed = write_report(results, spark_version, engine, cds, total, passed, failed, unreachable)
-    if changed:
+    if os.environ.get("FIDELITY_ONLY"):
+        log("fidelity: a FIDELITY_ONLY subset: REPORT.md and assets/fidelity.json left as they are (%.0fs)" % total)
+    elif write_report(results, spark_version, engine, cds, total, passed, failed, unreachable):
         log("fidelity: REPORT.md and assets/fidelity.json written (%.0fs)" % total)
     else:
         log("fidelity: same results as REPORT.md and assets/fidelity.json, left as they are (%.0fs)" % total)
