@@ -2,28 +2,17 @@
 // The data-testid names used here are the contract with the UI: see e2e/README.md.
 // No sleeps: every wait is a Playwright wait on the DOM.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { openApp, SCREENSHOT_DIR } from './serve.mjs';
+import { appForFile, failureShot, shot } from './serve.mjs';
 
 const GUARANTEE = /at-least-once|at-most-once|exactly-once|none/;
 
-let app;
-
-before(async () => {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  app = await openApp();
-});
-
-after(async () => {
-  await app?.close();
-});
+const app = appForFile();
 
 test('the app renders a run and steps forward', async (t) => {
   const { page } = app;
-  try {
+  await failureShot(t, app, 'app', async () => {
     await page.goto(app.url);
     await page.waitForSelector('[data-testid=app]');
     // The app replaced index.html's "Loading crashcourse…" fallback.
@@ -52,18 +41,10 @@ test('the app renders a run and steps forward', async (t) => {
       before,
     );
 
-    await page.screenshot({ path: join(SCREENSHOT_DIR, 'app.png'), fullPage: true });
-    t.diagnostic(`screenshot: ${join(SCREENSHOT_DIR, 'app.png')}`);
+    await page.screenshot({ path: shot('app.png'), fullPage: true });
+    t.diagnostic(`screenshot: ${shot('app.png')}`);
 
     assert.deepEqual(app.pageErrors, [], 'no uncaught errors (a Rust panic lands here)');
     assert.deepEqual(app.blockedRequests, [], 'no requests outside the local server');
-  } catch (err) {
-    const shot = join(SCREENSHOT_DIR, 'app-failure.png');
-    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-    t.diagnostic(`failure screenshot: ${shot}`);
-    for (const e of app.pageErrors) t.diagnostic(`page error: ${e}`);
-    for (const e of app.consoleErrors) t.diagnostic(`console error: ${e}`);
-    for (const u of app.blockedRequests) t.diagnostic(`blocked request: ${u}`);
-    throw err;
-  }
+  });
 });

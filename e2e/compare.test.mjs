@@ -4,24 +4,11 @@
 // compare-guarantee and compare-narration).
 // No sleeps: every wait is a Playwright wait on the DOM.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { openApp, SCREENSHOT_DIR, failureShot } from './serve.mjs';
+import { appForFile, failureShot, shot } from './serve.mjs';
 
-let app;
-
-before(async () => {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  app = await openApp();
-});
-
-after(async () => {
-  await app?.close();
-});
-
-const shot = (name) => join(SCREENSHOT_DIR, name);
+const app = appForFile();
 
 const withFailureShot = (t, name, body) => failureShot(t, app, name, body);
 

@@ -5,29 +5,17 @@
 // - ?embed=1 at 800×450 (screenshots), lock=1, step=N, autoplay=1, speed, hide=builder.
 // Test ids: e2e/README.md. No sleeps: every wait is a Playwright wait.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createServer } from 'node:http';
-import { openApp, SCREENSHOT_DIR, failureShot } from './serve.mjs';
+import { appForFile, failureShot, shot } from './serve.mjs';
 
-let app;
 const warnings = [];
-
-before(async () => {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  app = await openApp();
-  app.page.on('console', (m) => {
+const app = appForFile((a) => {
+  a.page.on('console', (m) => {
     if (m.type() === 'warning') warnings.push(m.text());
   });
 });
-
-after(async () => {
-  await app?.close();
-});
-
-const shot = (name) => join(SCREENSHOT_DIR, name);
 const $ = (id) => `[data-testid=${id}]`;
 
 const withFailureShot = (t, name, body) => failureShot(t, app, name, body);

@@ -8,24 +8,12 @@
 // code-panel, reset-progress, course-progress (see e2e/README.md).
 // Screenshots: target/screenshots/learn-*.png. No sleeps: every wait is on the DOM.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { openApp, SCREENSHOT_DIR, failureShot } from './serve.mjs';
+import { appForFile, failureShot, shot } from './serve.mjs';
 
-let app;
+const app = appForFile();
 
-before(async () => {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  app = await openApp();
-});
-
-after(async () => {
-  await app?.close();
-});
-
-const shot = (name) => join(SCREENSHOT_DIR, name);
 const tid = (id) => `[data-testid=${id}]`;
 
 const withFailureShot = (t, page, name, body) => failureShot(t, app, name, body, page);

@@ -12,26 +12,11 @@
 // rendered, every input was shown, scrubbing changed the narration), never a time: on a
 // shared machine timings are figures, not verdicts.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deflateRawSync } from 'node:zlib';
-import { openApp } from './serve.mjs';
+import { appForFile, shareLink } from './serve.mjs';
 
-let app;
-
-before(async () => {
-  app = await openApp();
-});
-
-after(async () => {
-  await app?.close();
-});
-
-/** A `#v1=` share link of a scenario (deflate-raw + URL-safe base64, as src/share.rs). */
-function shareLink(scenario, position) {
-  const payload = position === undefined ? { s: scenario } : { s: scenario, p: position };
-  return 'v1=' + deflateRawSync(Buffer.from(JSON.stringify(payload)), { level: 9 }).toString('base64url');
-}
+const app = appForFile();
 
 /** 200 records one per batch, a crash after batch 100's sink write: > 1,000 events. */
 const LONG = {

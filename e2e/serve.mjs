@@ -5,15 +5,20 @@
 //   that keep it off the network (see shared notes toolchain.md).
 // - openApp(): both, plus a 1280x720 page that records page errors and blocks
 //   every request that is not to the local server.
+// - appForFile(): one openApp() for a whole test file (before/after hooks).
+// - failureShot(), shot(), shareLink(): a screenshot on failure, a screenshot path,
+//   a `#v1=` share link as src/share.rs writes it.
 //
 // Environment:
 //   E2E_DIST         directory to serve (default: <repo>/dist, built by `trunk build`)
 //   CHROMIUM_PATH    Chromium binary (default: /usr/bin/chromium)
 
 import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
+import { before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { deflateRawSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -153,8 +158,36 @@ export async function openApp() {
 }
 
 /**
+ * One app for the whole test file: `before` serves dist/, opens Chromium and runs
+ * `setup(app)` if given; `after` closes both. Returns the object `openApp()` returns,
+ * filled in once `before` has run.
+ */
+export function appForFile(setup) {
+  const app = {};
+  before(async () => {
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    Object.assign(app, await openApp());
+    await setup?.(app);
+  });
+  after(async () => {
+    await app.close?.();
+  });
+  return app;
+}
+
+/** The path of screenshot `name` under target/screenshots/. */
+export const shot = (name) => join(SCREENSHOT_DIR, name);
+
+/** A `#v1=` fragment (without #), as src/share.rs writes it: deflate-raw + URL-safe base64. */
+export function shareLink(scenario, position) {
+  const payload = position === undefined ? { s: scenario } : { s: scenario, p: position };
+  return 'v1=' + deflateRawSync(Buffer.from(JSON.stringify(payload)), { level: 9 }).toString('base64url');
+}
+
+/**
  * Run `body`; if it throws, save a full-page screenshot `<name>-failure.png` under
- * target/screenshots/, report the page's errors as test diagnostics, and rethrow.
+ * target/screenshots/, report the page's errors and blocked requests as test
+ * diagnostics, and rethrow.
  * `app` is what `openApp()` returned; `page` defaults to its page.
  */
 export async function failureShot(t, app, name, body, page = app.page) {
@@ -166,6 +199,7 @@ export async function failureShot(t, app, name, body, page = app.page) {
     t.diagnostic(`failure screenshot: ${path}`);
     for (const e of app.pageErrors) t.diagnostic(`page error: ${e}`);
     for (const e of app.consoleErrors) t.diagnostic(`console error: ${e}`);
+    for (const u of app.blockedRequests) t.diagnostic(`blocked request: ${u}`);
     throw err;
   }
 }

@@ -7,35 +7,15 @@
 //   field-naming error and keeps the current scenario; import by drag-and-drop.
 // Test ids: e2e/README.md. No sleeps: every wait is a Playwright wait on the DOM or an event.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
-import { openApp, SCREENSHOT_DIR, failureShot } from './serve.mjs';
+import { readFile } from 'node:fs/promises';
+import { appForFile, failureShot, shareLink, shot } from './serve.mjs';
 
-let app;
-
-before(async () => {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  app = await openApp();
-  await app.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
-    origin: app.url,
-  });
-});
-
-after(async () => {
-  await app?.close();
-});
-
-const shot = (name) => join(SCREENSHOT_DIR, name);
+const app = appForFile((a) =>
+  a.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: a.url }),
+);
 const $ = (id) => `[data-testid=${id}]`;
-
-/** A `#v1=` fragment (without #), as src/share.rs writes it. */
-function shareLink(scenario, position) {
-  const payload = position === undefined ? { s: scenario } : { s: scenario, p: position };
-  return 'v1=' + deflateRawSync(Buffer.from(JSON.stringify(payload)), { level: 9 }).toString('base64url');
-}
 
 const CRASHED = {
   version: 1,

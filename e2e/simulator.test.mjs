@@ -4,24 +4,11 @@
 // (preset, crash-here, step-back, ledger-verdict, run-duplicated, help).
 // No sleeps: every wait is a Playwright wait on the DOM.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { openApp, SCREENSHOT_DIR, failureShot } from './serve.mjs';
+import { appForFile, failureShot, shot } from './serve.mjs';
 
-let app;
-
-before(async () => {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  app = await openApp();
-});
-
-after(async () => {
-  await app?.close();
-});
-
-const shot = (name) => join(SCREENSHOT_DIR, name);
+const app = appForFile();
 
 async function verdicts(page) {
   return page.locator('[data-testid=ledger] [data-testid=ledger-verdict]').allInnerTexts();
