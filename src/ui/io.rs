@@ -428,12 +428,7 @@ pub fn svg(s: &Session) -> String {
     let mut lines: Vec<(String, &str)> = Vec::new();
     match &sc.engine {
         engine::scenario::Engine::MicroBatch => {
-            let ids: std::collections::BTreeSet<u64> = v
-                .offset_log
-                .keys()
-                .chain(v.commit_log.iter())
-                .copied()
-                .collect();
+            let ids = v.checkpoint_batches();
             for b in ids {
                 let off = v.offset_log.get(&b).map_or("—".to_string(), |o| {
                     format!("offsets/{b} [{}, {})", o.start, o.end)

@@ -289,6 +289,16 @@ impl View {
         }
         (self.rows.values().skip(skip).collect(), hidden)
     }
+
+    /// The batches the checkpoint knows, in order: those with an `offsets/N` entry or a
+    /// `commits/N` entry (or both).
+    pub fn checkpoint_batches(&self) -> BTreeSet<u64> {
+        self.offset_log
+            .keys()
+            .chain(self.commit_log.iter())
+            .copied()
+            .collect()
+    }
 }
 
 /// `r12` → 12.

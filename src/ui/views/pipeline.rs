@@ -356,12 +356,7 @@ fn engine_box(s: &Scenario, v: &View, query: Option<String>) -> Html {
     let (title, desc) = engine_title(s);
     let body = match &s.engine {
         Engine::MicroBatch => {
-            let ids: std::collections::BTreeSet<u64> = v
-                .offset_log
-                .keys()
-                .chain(v.commit_log.iter())
-                .copied()
-                .collect();
+            let ids = v.checkpoint_batches();
             // The latest batches; earlier ones in one line.
             let earlier = ids.len().saturating_sub(SHOWN_LOG);
             let rows: Html = ids
