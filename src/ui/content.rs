@@ -123,7 +123,7 @@ pub fn content_gate(p: &GateProps) -> Html {
     let node = use_node_ref();
     {
         let setter = st.setter();
-        let (node, lazy) = (node.clone(), p.lazy);
+        let (node, lazy, rendered) = (node.clone(), p.lazy, (*st).clone());
         use_effect_with((), move |_| {
             let id = SHARED.with(|s| {
                 let mut s = s.borrow_mut();
@@ -132,8 +132,12 @@ pub fn content_gate(p: &GateProps) -> Html {
                 s.gates.push((id, setter.clone()));
                 id
             });
-            // Catch up with a change between the first render and now.
-            setter.set(status());
+            // Catch up with a change between the first render and now (only if there was
+            // one: setting a state always renders again).
+            let now = status();
+            if now != rendered {
+                setter.set(now);
+            }
             let observer = if lazy { observe(&node) } else { None };
             if observer.is_none() {
                 start();
