@@ -5,8 +5,6 @@
 //! Placements come from the *base run's* own points (the steps each batch attempt
 //! completed and the rows each data write requested), so every placement is reachable.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::{Deserialize, Serialize};
 
 use super::outcome::Outcome;
@@ -14,6 +12,7 @@ use super::scenario::{
     record_id, CommitMode, Dedup, Engine, Fault, Scenario, Sink, SinkCfg, Source, Step,
 };
 use super::sim::simulate_points;
+use super::vecmap::{VecMap, VecSet};
 use super::{run, Event};
 
 /// One run of the matrix: the faults added to the base scenario, and its outcome.
@@ -138,7 +137,7 @@ pub fn placements(sc: &Scenario) -> Vec<Fault> {
     let queue = matches!(sc.source, Source::Queue { .. });
     let engine = sc.engine.kind_name();
     let sink = sc.sink.kind_name();
-    let taken: BTreeSet<(u64, u32)> = sc
+    let taken: VecSet<(u64, u32)> = sc
         .faults
         .iter()
         .filter(|f| {
@@ -170,7 +169,7 @@ pub fn placements(sc: &Scenario) -> Vec<Fault> {
     }
 
     let mut out = Vec::new();
-    let mut seen_steps = BTreeSet::new();
+    let mut seen_steps = VecSet::new();
     for &(batch, attempt, step) in &pts.steps {
         if !seen_steps.insert((batch, attempt, step)) {
             continue;
@@ -184,7 +183,7 @@ pub fn placements(sc: &Scenario) -> Vec<Fault> {
             });
         }
     }
-    let mut seen_writes = BTreeSet::new();
+    let mut seen_writes = VecSet::new();
     for &(batch, attempt, rows) in &pts.writes {
         if !seen_writes.insert((batch, attempt)) {
             continue;
@@ -200,7 +199,7 @@ pub fn placements(sc: &Scenario) -> Vec<Fault> {
             }
         }
         if lost_ok {
-            let already: BTreeSet<u64> = sc
+            let already: VecSet<u64> = sc
                 .faults
                 .iter()
                 .filter_map(|f| match f {
@@ -224,7 +223,7 @@ pub fn placements(sc: &Scenario) -> Vec<Fault> {
         }
     }
     if delete_ok {
-        let deleted: BTreeSet<u32> = sc
+        let deleted: VecSet<u32> = sc
             .faults
             .iter()
             .filter_map(|f| match f {
@@ -239,7 +238,7 @@ pub fn placements(sc: &Scenario) -> Vec<Fault> {
         }
     }
     if zombie_ok {
-        let mut seen = BTreeSet::new();
+        let mut seen = VecSet::new();
         for &(batch, attempt, step) in &pts.steps {
             if seen.insert((batch, attempt, step)) && !taken.contains(&(batch, attempt)) {
                 out.push(Fault::Zombie {
@@ -252,7 +251,7 @@ pub fn placements(sc: &Scenario) -> Vec<Fault> {
         }
     }
     if let Some(ticks) = pause_ticks {
-        let mut seen = BTreeSet::new();
+        let mut seen = VecSet::new();
         for &(batch, attempt, step) in &pts.steps {
             if seen.insert((batch, attempt, step)) {
                 out.push(Fault::Pause {
@@ -385,7 +384,7 @@ fn effect_of(o: &Outcome) -> (String, String) {
 
 /// Group runs by effect (lost ids, duplicated ids), most harmful first.
 pub fn summarize(runs: &[MatrixRun]) -> Vec<SummaryGroup> {
-    let mut groups: BTreeMap<(u8, String), (String, Vec<usize>)> = BTreeMap::new();
+    let mut groups: VecMap<(u8, String), (String, Vec<usize>)> = VecMap::new();
     for (i, r) in runs.iter().enumerate() {
         let (effect, what) = effect_of(&r.outcome);
         let rank = match effect.as_str() {
@@ -395,8 +394,7 @@ pub fn summarize(runs: &[MatrixRun]) -> Vec<SummaryGroup> {
             _ => 3,
         };
         groups
-            .entry((rank, what))
-            .or_insert_with(|| (effect, Vec::new()))
+            .get_or_insert_with((rank, what), || (effect, Vec::new()))
             .1
             .push(i);
     }

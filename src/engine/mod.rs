@@ -12,6 +12,7 @@ pub mod scenario;
 mod sim;
 pub mod trace;
 pub mod validate;
+pub mod vecmap;
 
 pub use explore::{compare, explore, Comparison, Config, ExploreOptions, Matrix};
 pub use outcome::{Guarantee, Outcome};
@@ -19,6 +20,7 @@ pub use scenario::{Fault, Scenario, Step};
 pub use sim::{source_entries, SourceEntry};
 pub use trace::{Change, Event, EventKind, RowStatus};
 pub use validate::{parse_scenario, parse_value, validate, ScenarioError};
+pub use vecmap::{VecMap, VecSet};
 
 /// A finished run: every event in order, and the outcome.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -1,11 +1,10 @@
 //! The outcome JSON of scenario-format.md §9.
 
-use std::collections::BTreeMap;
-
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::scenario::record_id;
+use super::vecmap::VecMap;
 
 /// The guarantee a configuration provides in general (semantics §9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,11 +38,11 @@ impl Guarantee {
 
 /// Record index → count, serialized as a JSON object in id order (r0, r1, …, r10).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(from = "BTreeMap<String, u64>")]
+#[serde(from = "VecMap<String, u64>")]
 pub struct IdCounts(pub Vec<(usize, u64)>);
 
-impl From<BTreeMap<String, u64>> for IdCounts {
-    fn from(m: BTreeMap<String, u64>) -> Self {
+impl From<VecMap<String, u64>> for IdCounts {
+    fn from(m: VecMap<String, u64>) -> Self {
         let mut v: Vec<(usize, u64)> = m
             .into_iter()
             .filter_map(|(k, c)| k.strip_prefix('r')?.parse().ok().map(|i| (i, c)))
@@ -150,7 +149,7 @@ pub struct StreamState {
 #[serde(untagged)]
 pub enum SinkState {
     Delta {
-        txn: BTreeMap<String, u64>,
+        txn: VecMap<String, u64>,
     },
     File {
         metadata_log: Vec<u64>,
@@ -187,7 +186,7 @@ pub struct Outcome {
     pub visible: IdCounts,
     pub missing: Ids,
     pub duplicated: IdCounts,
-    pub readers: BTreeMap<String, ReaderView>,
+    pub readers: VecMap<String, ReaderView>,
     pub before_start: Ids,
     pub dropped_late: Ids,
     pub errors: Vec<String>,

@@ -5,8 +5,6 @@
 //! dies with it). A batch attempt is a `Ctx`. Each step is one method; after a step the
 //! faults placed at (batch, attempt, step) apply: every pause, then a crash or zombie.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use super::guarantee::classify;
 use super::outcome::{ErrorEntry, FinalState, Ids, Outcome, ReaderView, SinkState, StreamState};
 use super::scenario::{
@@ -15,6 +13,7 @@ use super::scenario::{
     TxnAppId, UpsertKey,
 };
 use super::trace::{Change, Event, EventKind, RowStatus};
+use super::vecmap::{VecMap, VecSet};
 use super::Run;
 
 /// Narration is built only when a trace is being recorded.
@@ -85,9 +84,9 @@ enum UKey {
 #[derive(Default, Clone, Debug)]
 struct DedupState {
     /// drop_duplicates: (record, event_time)
-    keys: BTreeSet<(usize, u64)>,
+    keys: VecSet<(usize, u64)>,
     /// within_watermark: record → expires
-    expires: BTreeMap<usize, u64>,
+    expires: VecMap<usize, u64>,
 }
 
 #[derive(Clone, Debug)]
@@ -103,8 +102,8 @@ struct SparkCkpt {
     query: Option<u32>,
     initial: u64,
     /// batch → (start, end, watermark)
-    offsets: BTreeMap<u64, (u64, u64, Option<i64>)>,
-    commits: BTreeSet<u64>,
+    offsets: VecMap<u64, (u64, u64, Option<i64>)>,
+    commits: VecSet<u64>,
     max_et: Option<u64>,
     state: DedupState,
 }
@@ -123,7 +122,7 @@ struct Inst {
     pos: u64,
     batches_run: u64,
     next_epoch: u64,
-    counters: BTreeMap<usize, u64>,
+    counters: VecMap<usize, u64>,
 }
 
 /// One batch attempt.
@@ -209,18 +208,18 @@ struct Sim<'a> {
     spark: SparkCkpt,
     queries: u32,
     undo: Vec<Undo>,
-    flink: BTreeMap<u64, FlinkCkpt>,
+    flink: VecMap<u64, FlinkCkpt>,
     beam_pos: Option<u64>,
-    beam_ids: BTreeSet<u64>,
-    beam_bundles: BTreeSet<u64>,
+    beam_ids: VecSet<u64>,
+    beam_bundles: VecSet<u64>,
     beam_bq_next: u64,
     // sink
     rows: Vec<Row>,
-    ukeys: BTreeMap<UKey, usize>,
+    ukeys: VecMap<UKey, usize>,
     uuid_next: u64,
-    metadata_log: BTreeSet<u64>,
-    delta_txn: BTreeMap<String, u64>,
-    control_table: BTreeSet<u64>,
+    metadata_log: VecSet<u64>,
+    delta_txn: VecMap<String, u64>,
+    control_table: VecSet<u64>,
     txns: Vec<Txn>,
     committed_txns: u64,
     aborted_txns: u64,
@@ -324,7 +323,7 @@ pub fn source_entries(sc: &Scenario) -> Vec<SourceEntry> {
             .and_then(|v| v.get(i).copied())
             .unwrap_or(0)
     };
-    let mut copies_after: BTreeMap<usize, Vec<(usize, u64)>> = BTreeMap::new();
+    let mut copies_after: VecMap<usize, Vec<(usize, u64)>> = VecMap::new();
     for f in &sc.faults {
         if let Fault::Republish {
             record,
@@ -340,8 +339,7 @@ pub fn source_entries(sc: &Scenario) -> Vec<SourceEntry> {
                 .and_then(|a| super::scenario::parse_record_id(a, n))
                 .unwrap_or(r);
             copies_after
-                .entry(a)
-                .or_default()
+                .get_or_insert_with(a, Vec::new)
                 .push((r, event_time.unwrap_or_else(|| et(r))));
         }
     }
@@ -418,17 +416,17 @@ impl<'a> Sim<'a> {
             spark: SparkCkpt::default(),
             queries: 0,
             undo: Vec::new(),
-            flink: BTreeMap::new(),
+            flink: VecMap::new(),
             beam_pos: None,
-            beam_ids: BTreeSet::new(),
-            beam_bundles: BTreeSet::new(),
+            beam_ids: VecSet::new(),
+            beam_bundles: VecSet::new(),
             beam_bq_next: 0,
             rows: Vec::new(),
-            ukeys: BTreeMap::new(),
+            ukeys: VecMap::new(),
             uuid_next: 0,
-            metadata_log: BTreeSet::new(),
-            delta_txn: BTreeMap::new(),
-            control_table: BTreeSet::new(),
+            metadata_log: VecSet::new(),
+            delta_txn: VecMap::new(),
+            control_table: VecSet::new(),
             txns: Vec::new(),
             committed_txns: 0,
             aborted_txns: 0,
@@ -817,7 +815,7 @@ impl<'a> Sim<'a> {
             pos: 0,
             batches_run: 0,
             next_epoch: 0,
-            counters: BTreeMap::new(),
+            counters: VecMap::new(),
         };
         self.start_instance(&mut inst);
         loop {
@@ -1733,7 +1731,7 @@ impl<'a> Sim<'a> {
 
     fn beam_dedup(&mut self, ctx: &mut Ctx) -> String {
         let by_id = self.sc.engine.dedup_by() == DedupBy::IdAttribute;
-        let mut seen = BTreeSet::new();
+        let mut seen = VecSet::new();
         let mut keep = Vec::new();
         let mut dropped = Vec::new();
         for &p in &ctx.read {
@@ -1793,16 +1791,17 @@ impl<'a> Sim<'a> {
                         keep.push(p);
                     }
                 }
-                DedupMode::WithinWatermark => match state.expires.entry(r) {
-                    std::collections::btree_map::Entry::Occupied(_) => dups.push(p),
-                    std::collections::btree_map::Entry::Vacant(v) => {
-                        v.insert(et + d.watermark_delay.unwrap_or(0));
+                DedupMode::WithinWatermark => {
+                    if state.expires.contains_key(&r) {
+                        dups.push(p);
+                    } else {
+                        state.expires.insert(r, et + d.watermark_delay.unwrap_or(0));
                         if record_undo {
                             self.undo.push(Undo::SetExpires(r, None));
                         }
                         keep.push(p);
                     }
-                },
+                }
             }
         }
         // Eviction.
@@ -1948,7 +1947,7 @@ impl<'a> Sim<'a> {
         if !inst.zombie {
             self.writes.push((ctx.batch, ctx.attempt, rows.len()));
         }
-        let (mut mid, mut lost): MidAndLost = (None, BTreeMap::new());
+        let (mut mid, mut lost): MidAndLost = (None, VecMap::new());
         if !inst.zombie {
             for i in self.faults_at(ctx.batch, ctx.attempt) {
                 match self.sc.faults[i] {
@@ -2382,7 +2381,7 @@ impl<'a> Sim<'a> {
         let offset = match offsets {
             Offsets::None => None,
             Offsets::Source => Some(pos),
-            Offsets::Writer => Some(*inst.counters.entry(si).or_insert(0)),
+            Offsets::Writer => Some(*inst.counters.get_or_insert_with(si, || 0)),
             Offsets::State => {
                 if ctx.state_offset.is_none() {
                     ctx.state_offset = Some(self.beam_bq_next);
@@ -2405,7 +2404,7 @@ impl<'a> Sim<'a> {
         };
         let advance = |inst: &mut Inst, ctx: &mut Ctx| match offsets {
             Offsets::Writer => {
-                *inst.counters.entry(si).or_insert(0) += 1;
+                *inst.counters.get_or_insert_with(si, || 0) += 1;
             }
             Offsets::State => {
                 if let Some(o) = ctx.state_offset.as_mut() {
@@ -2991,7 +2990,7 @@ impl<'a> Sim<'a> {
             }
         }
         let (names, primary) = self.reader_names();
-        let mut readers = BTreeMap::new();
+        let mut readers = VecMap::new();
         for name in &names {
             let counts = match *name {
                 "raw_listing" | "read_uncommitted" => &raw,
@@ -3000,9 +2999,9 @@ impl<'a> Sim<'a> {
             readers.insert(name.to_string(), ReaderView::from_counts(counts));
         }
         let pv = readers.get(primary).cloned().unwrap_or_default();
-        let missing_set: BTreeSet<usize> = pv.missing.0.iter().copied().collect();
+        let missing_set: VecSet<usize> = pv.missing.0.iter().copied().collect();
         // before_start: entries below the first start's position never read.
-        let mut before = BTreeSet::new();
+        let mut before = VecSet::new();
         if let Some(fs) = self.first_start {
             for p in 0..(fs as usize).min(self.entries.len()) {
                 if !self.read_flag[p] {
@@ -3027,7 +3026,7 @@ impl<'a> Sim<'a> {
             .copied()
             .filter(|r| any[*r] && all_late[*r])
             .collect();
-        let errors: BTreeSet<String> = self.error_log.iter().map(|e| e.error.clone()).collect();
+        let errors: VecSet<String> = self.error_log.iter().map(|e| e.error.clone()).collect();
         let mut assumptions = Vec::new();
         let fired_kind = |k: &str| {
             self.sc
@@ -3162,7 +3161,7 @@ impl<'a> Sim<'a> {
 }
 
 /// A crash_mid_write (fault index, k, downtime) and lost_acks by request.
-type MidAndLost = (Option<(usize, u64, u64)>, BTreeMap<u64, usize>);
+type MidAndLost = (Option<(usize, u64, u64)>, VecMap<u64, usize>);
 
 enum RowRes {
     Ok,

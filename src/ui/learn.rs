@@ -4,9 +4,7 @@
 //! No Yew and no web-sys: the views read storage and call these. The answer a prediction is
 //! scored against is always [`crate::lessons::answer`], i.e. the engine's outcome.
 
-use std::collections::BTreeMap;
-
-use crate::engine::{scenario::Step, Event, EventKind};
+use crate::engine::{scenario::Step, Event, EventKind, VecMap, VecSet};
 use crate::lessons::{Answer, EFFECTS};
 
 /// The storage key of [`Progress`].
@@ -106,11 +104,10 @@ pub struct Score {
 
 /// Records the answer loses or duplicates, sorted.
 pub fn affected(a: &Answer) -> Vec<usize> {
-    let mut v: Vec<usize> = a.missing.0.clone();
+    // A set, not a sort: one sort instantiation less in the wasm.
+    let mut v: VecSet<usize> = a.missing.0.iter().copied().collect();
     v.extend(a.duplicated.0.iter().map(|&(i, _)| i));
-    v.sort_unstable();
-    v.dedup();
-    v
+    v.into_vec()
 }
 
 /// Score a prediction: a point for the effect, a point for exactly the affected records.
@@ -199,7 +196,7 @@ pub struct Attempt {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
     /// By lesson id.
-    pub lessons: BTreeMap<String, Attempt>,
+    pub lessons: VecMap<String, Attempt>,
     /// Best quiz score (right answers) and the number of questions it was out of.
     pub quiz_best: Option<(u32, u32)>,
     /// The lesson open when the learner left Learn mode.
@@ -267,7 +264,7 @@ impl Progress {
     /// Remember a scored prediction for lesson `id`.
     pub fn record(&mut self, id: &str, p: &Prediction, s: &Score) {
         let e = p.effect.unwrap_or(Effect::Nothing) as u8;
-        let a = self.lessons.entry(id.to_string()).or_insert(Attempt {
+        let a = self.lessons.get_or_insert_with(id.to_string(), || Attempt {
             points: 0,
             best: 0,
             effect: e,

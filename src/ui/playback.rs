@@ -7,10 +7,9 @@
 //! Scrubbing stays cheap on long traces: [`Frames`] keeps a copy of the folded state every
 //! [`KEYFRAME_EVERY`] events, so [`Playback::view`] replays at most that many events.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use super::engine::{Change, Event, EventKind, RowStatus, Run, Scenario};
+use super::engine::{Change, Event, EventKind, RowStatus, Run, Scenario, VecMap, VecSet};
 
 /// A keyframe every this many events.
 pub const KEYFRAME_EVERY: usize = 32;
@@ -84,23 +83,23 @@ pub struct View {
     /// Highest process instance seen so far (restarts so far = `instances - 1`).
     pub instances: u32,
     /// In-memory read position per instance.
-    pub positions: BTreeMap<u32, u64>,
+    pub positions: VecMap<u32, u64>,
     /// Durable source progress (next position), if any.
     pub committed: Option<u64>,
     /// Queue leases: position → expiry tick (exclusive).
-    pub leased: BTreeMap<u64, u64>,
+    pub leased: VecMap<u64, u64>,
     /// Queue positions acked for good.
-    pub acked: BTreeSet<u64>,
+    pub acked: VecSet<u64>,
     /// Spark `offsets/N`.
-    pub offset_log: BTreeMap<u64, OffsetEntry>,
+    pub offset_log: VecMap<u64, OffsetEntry>,
     /// Spark `commits/N`.
-    pub commit_log: BTreeSet<u64>,
+    pub commit_log: VecSet<u64>,
     /// Flink checkpoints (epoch → source position) or Beam committed bundles.
-    pub checkpoints: BTreeMap<u64, u64>,
+    pub checkpoints: VecMap<u64, u64>,
     /// How many times durable engine progress was deleted.
     pub deletions: u32,
     /// Sink rows by row index.
-    pub rows: BTreeMap<u64, RowView>,
+    pub rows: VecMap<u64, RowView>,
     /// Batch-id markers by name (control table, `_spark_metadata`, Delta txn), values in
     /// the order they were written.
     pub markers: Vec<(String, Vec<u64>)>,
@@ -292,7 +291,7 @@ impl View {
 
     /// The batches the checkpoint knows, in order: those with an `offsets/N` entry or a
     /// `commits/N` entry (or both).
-    pub fn checkpoint_batches(&self) -> BTreeSet<u64> {
+    pub fn checkpoint_batches(&self) -> VecSet<u64> {
         self.offset_log
             .keys()
             .chain(self.commit_log.iter())

@@ -2,7 +2,7 @@
 //! (snippets chosen by `crate::snippets::snippet_for`). Versions of one snippet in
 //! several languages share a card with language tabs; "What not to do" ones are marked.
 
-use std::collections::BTreeMap;
+use crate::engine::VecMap;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -71,7 +71,7 @@ fn select_contents(el: &web_sys::Element) {
 #[function_component(CodePanel)]
 pub fn code_panel(p: &CodeProps) -> Html {
     // The chosen tab of each multi-language card, by stem.
-    let tabs = use_state(BTreeMap::<&'static str, usize>::new);
+    let tabs = use_state(VecMap::<&'static str, usize>::new);
     // The snippet just copied (or selected for copying), and whether it was copied.
     let copied = use_state(|| None::<(&'static str, bool)>);
     let list = snippet_for(&p.scenario);
