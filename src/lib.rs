@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod content;
+pub mod deflate;
 pub mod engine;
 pub mod export;
 pub mod lessons;

@@ -74,7 +74,7 @@ pub fn encode(sc: &Scenario, position: Option<usize>) -> String {
         p: position,
     };
     let json = serde_json::to_vec(&payload).unwrap_or_default();
-    let deflated = miniz_oxide::deflate::compress_to_vec(&json, 10);
+    let deflated = crate::deflate::compress(&json);
     format!("v{LINK_VERSION}={}", URL_SAFE_NO_PAD.encode(deflated))
 }
 
