@@ -188,7 +188,7 @@ pub fn app() -> Html {
             <a class="skip-link" href="#timeline">{ "Skip to the timeline" }</a>
             { mode_bar(*mode, &set_mode) }
             if *mode != Mode::Sandbox {
-                <ContentGate what="lessons">
+                <ContentGate what={if *mode == Mode::Quiz { "quiz" } else { "lessons" }}>
                     <Course mode={*mode} on_sandbox={set_mode.reform(|_| Mode::Sandbox)} />
                 </ContentGate>
             } else {
