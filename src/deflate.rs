@@ -125,14 +125,13 @@ fn huffman_lens(freq: &[u32], limit: u8) -> Vec<u8> {
         let mut live: Vec<usize> = (0..f.len()).filter(|&i| f[i] > 0).collect();
         while live.len() > 1 {
             // The two lightest live nodes; ties go to the lower index (deterministic).
-            live.sort_by_key(|&i| (weight[i], i));
-            let (a, b) = (live[0], live[1]);
+            let a = take_lightest(&mut live, &weight);
+            let b = take_lightest(&mut live, &weight);
             let n = weight.len();
             weight.push(weight[a] + weight[b]);
             parent.push(usize::MAX);
             parent[a] = n;
             parent[b] = n;
-            live.drain(..2);
             live.push(n);
         }
         let lens: Vec<u8> = (0..f.len())
@@ -156,6 +155,19 @@ fn huffman_lens(freq: &[u32], limit: u8) -> Vec<u8> {
             *x = x.div_ceil(2);
         }
     }
+}
+
+/// Remove the live node of least `(weight, index)` from `live` (in any order) and return it.
+/// A linear scan, not a sort: the keys are unique, so the pick is the same, and the wasm build
+/// carries no slice-sort code for it (~5 KB).
+fn take_lightest(live: &mut Vec<usize>, weight: &[u64]) -> usize {
+    let mut best = 0;
+    for k in 1..live.len() {
+        if (weight[live[k]], live[k]) < (weight[live[best]], live[best]) {
+            best = k;
+        }
+    }
+    live.swap_remove(best)
 }
 
 /// The fixed literal/length and distance codes of RFC 1951 §3.2.6.

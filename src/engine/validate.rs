@@ -264,10 +264,17 @@ fn name_of<T: Copy + PartialEq>(table: &[(&'static str, T)], t: T) -> &'static s
 type R<T> = Result<T, ScenarioError>;
 
 fn fail<T>(path: &str, problem: impl Into<String>) -> R<T> {
-    Err(ScenarioError {
+    Err(error(path, problem.into()))
+}
+
+/// The body of `fail`, not generic and never inlined: `fail` is instantiated for every result
+/// type and message type, and only this one copy builds the error.
+#[inline(never)]
+fn error(path: &str, problem: String) -> ScenarioError {
+    ScenarioError {
         path: path.to_string(),
-        problem: problem.into(),
-    })
+        problem,
+    }
 }
 
 /// A JSON string literal, as the value is quoted in messages.
@@ -358,23 +365,8 @@ fn kind_of(obj: &Obj, kinds: KindTable) -> R<&'static str> {
     let Some(v) = obj.get("kind") else {
         return fail(&path, "required");
     };
-    let Value::String(s) = v else {
-        return fail(&path, "expected a string");
-    };
-    match kinds.iter().find(|(k, _)| k == s) {
-        Some((k, _)) => Ok(k),
-        None => {
-            let names: Vec<&str> = kinds.iter().map(|(k, _)| *k).collect();
-            fail(
-                &path,
-                format!(
-                    "unknown value {} (expected one of: {})",
-                    quoted(s),
-                    names.join(", ")
-                ),
-            )
-        }
-    }
+    let i = pick_index(&path, v, &mut kinds.iter().map(|(k, _)| *k))?;
+    Ok(kinds[i].0)
 }
 
 fn fields_of(kinds: KindTable, kind: &str) -> &'static [&'static str] {
@@ -462,27 +454,37 @@ fn opt_bool(obj: &Obj, field: &str) -> R<Option<bool>> {
         .transpose()
 }
 
-fn pick<T: Copy>(path: &str, v: &Value, table: &[(&str, T)]) -> R<T> {
+fn pick<T: Copy>(path: &str, v: &Value, table: &[(&'static str, T)]) -> R<T> {
+    let i = pick_index(path, v, &mut table.iter().map(|(n, _)| *n))?;
+    Ok(table[i].1)
+}
+
+/// The index of the string `v` among `names` ("expected a string", "unknown value … (expected
+/// one of: …)"). Not generic and never inlined, for size: `pick` and `kind_of` are used with a
+/// dozen tables at twenty places, and a generic body was compiled (inlined) at each of them.
+#[inline(never)]
+fn pick_index(path: &str, v: &Value, names: &mut dyn Iterator<Item = &'static str>) -> R<usize> {
     let Value::String(s) = v else {
         return fail(path, "expected a string");
     };
-    match table.iter().find(|(n, _)| n == s) {
-        Some((_, t)) => Ok(*t),
-        None => {
-            let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
-            fail(
-                path,
-                format!(
-                    "unknown value {} (expected one of: {})",
-                    quoted(s),
-                    names.join(", ")
-                ),
-            )
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, n) in names.enumerate() {
+        if n == s {
+            return Ok(i);
         }
+        seen.push(n);
     }
+    fail(
+        path,
+        format!(
+            "unknown value {} (expected one of: {})",
+            quoted(s),
+            seen.join(", ")
+        ),
+    )
 }
 
-fn opt_pick<T: Copy>(obj: &Obj, field: &str, table: &[(&str, T)]) -> R<Option<T>> {
+fn opt_pick<T: Copy>(obj: &Obj, field: &str, table: &[(&'static str, T)]) -> R<Option<T>> {
     obj.get(field)
         .map(|v| pick(&obj.at(field), v, table))
         .transpose()
