@@ -120,7 +120,11 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
         })?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_PAYLOAD)
         .map_err(|_| LinkError("the link is damaged or truncated: its data does not decompress; was it cut off when copied?".into()))?;
-    let payload: Payload = serde_json::from_slice(&json).map_err(|e| {
+    // A text parse (not from_slice): the wasm then carries one JSON parser, not two.
+    let json = String::from_utf8(json).map_err(|_| {
+        LinkError("the link is damaged: its data is not text; was it edited?".into())
+    })?;
+    let payload: Payload = serde_json::from_str(&json).map_err(|e| {
         LinkError(format!(
             "the link's data is not a crashcourse scenario ({e})"
         ))
