@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appForFile, failureShot, shot } from './serve.mjs';
+import { appForFile, failureShot, openTools, shot } from './serve.mjs';
 
 const app = appForFile();
 
@@ -33,6 +33,7 @@ test('the three guarantees side by side on a crash after the sink write', async 
     // Write, then commit, with a crash right after batch 1's sink write.
     await page.goto(app.url + '#preset=consumer-commit-after');
     await page.waitForSelector('[data-testid=ledger-row]');
+    await openTools(page);
     const panel = page.locator('[data-testid=compare]');
     await panel.locator('[data-testid=compare-toggle]').click();
 
@@ -113,6 +114,7 @@ test('a fault a configuration does not allow is skipped with the engine’s reas
     // Crash after source_commit: the Kafka-transaction consumer has no such step.
     await page.goto(app.url + '?fresh#preset=consumer-commit-before');
     await page.waitForSelector('[data-testid=ledger-row]');
+    await openTools(page);
     const panel = page.locator('[data-testid=compare]');
     await panel.locator('[data-testid=compare-toggle]').click();
     const columns = panel.locator('[data-testid=compare-column]');

@@ -7,15 +7,14 @@ use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::content::ContentGate;
+use super::bridge::{self, Request, ToolsModule};
+use super::content::Gate;
 use super::playback::{interval_ms, PlayAction};
 use super::session::{Act, Session};
-use super::views::compare::Compare;
-use super::views::learn::{mode_bar, Course, Mode};
+use super::views::learn::{mode_bar, Mode};
 use super::views::{
-    builder::Builder, code::code, export::Export, faults::Faults, header::header, help::Help,
-    ledger::ledger, matrix::Matrix, narration::narration, notes::notes, pipeline::pipeline,
-    timeline::Timeline,
+    builder::Builder, faults::Faults, header::header, help::Help, ledger::ledger,
+    narration::narration, notes::notes, pipeline::pipeline, timeline::Timeline,
 };
 
 impl Reducible for Session {
@@ -151,6 +150,35 @@ pub fn app() -> Html {
         });
     }
 
+    // The tools module (Learn, Quiz, matrix, compare, code, export) follows this session:
+    // tell it the state after every change, and when it starts; do what it asks.
+    {
+        let state = bridge::State {
+            fragment: session.fragment(false),
+            cursor: session.playback.cursor,
+            mode: *mode,
+        };
+        let text = use_mut_ref(String::new);
+        *text.borrow_mut() = state.to_text();
+        let deps = state;
+        {
+            let text = text.clone();
+            use_effect_with(deps, move |_| bridge::send(bridge::STATE, &text.borrow()));
+        }
+        let (dispatcher, set_mode) = (session.dispatcher(), set_mode.clone());
+        use_effect_with((), move |_| {
+            let ready = bridge::listen(bridge::READY, move |_| {
+                bridge::send(bridge::STATE, &text.borrow())
+            });
+            let acts = bridge::listen(bridge::ACT, move |t| match bridge::parse_request(&t) {
+                Some(Request::Act(act)) => dispatcher.dispatch(act),
+                Some(Request::Mode(m)) => set_mode.emit(m),
+                None => {}
+            });
+            move || drop((ready, acts))
+        });
+    }
+
     // Keyboard shortcuts for the whole page.
     {
         let dispatcher = session.dispatcher();
@@ -188,9 +216,7 @@ pub fn app() -> Html {
             <a class="skip-link" href="#timeline">{ "Skip to the timeline" }</a>
             { mode_bar(*mode, &set_mode) }
             if *mode != Mode::Sandbox {
-                <ContentGate what={if *mode == Mode::Quiz { "quiz" } else { "lessons" }}>
-                    <Course mode={*mode} on_sandbox={set_mode.reform(|_| Mode::Sandbox)} />
-                </ContentGate>
+                <Gate<ToolsModule> what={if *mode == Mode::Quiz { "quiz" } else { "lessons" }} />
             } else {
             { header(&session) }
             <main class="layout">
@@ -206,19 +232,11 @@ pub fn app() -> Html {
             <section class="workbench" aria-label="Change the scenario">
                 <Faults s={session.clone()} />
                 <Builder s={session.clone()} />
-                <Matrix s={session.clone()} />
-                <Compare s={session.clone()} />
                 { notes(&session) }
-                { code(&session) }
-                <Export s={session.clone()} />
             </section>
+            // The rest of the workbench is the tools module's, in #tools below this app.
+            <Gate<ToolsModule> what="crash matrix, compare, code samples and export" lazy=true />
             }
-            <footer class="foot">
-                <p>
-                    { "crashcourse runs a deterministic model of each system in your browser; every count comes from the engine's trace. " }
-                    { "Press " }<kbd>{ "?" }</kbd>{ " for keyboard shortcuts." }
-                </p>
-            </footer>
             if session.help {
                 <Help s={session.clone()} />
             }

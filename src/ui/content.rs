@@ -1,12 +1,14 @@
-//! Loading the course text (`content.json`, see [`crate::content`]) on first need.
+//! Loading what the first page load leaves out, on first need: the course text
+//! (`content.json`, see [`crate::content`]) and the tools module (see [`super::bridge`]).
 //!
-//! [`ContentGate`] shows its children once the text is installed; until then it shows
-//! "Loading the lessons…", or the reason the file could not be loaded with a Retry
-//! button. One fetch serves every gate on the page. A `lazy` gate (the sandbox's code
-//! panel, below the fold) starts the fetch only when it comes near the viewport, so
-//! opening the simulator downloads no course text.
+//! A [`Gate`] shows its children once its [`Resource`] is there; until then it shows
+//! "Loading the lessons…", or the reason it could not be loaded with a Retry button. One
+//! load serves every gate of a resource on the page. A `lazy` gate (below the fold)
+//! starts loading only when it comes near the viewport, so opening the simulator
+//! downloads neither the course text nor the tools.
 
 use std::cell::RefCell;
+use std::thread::LocalKey;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -14,7 +16,7 @@ use yew::prelude::*;
 
 use crate::content;
 
-/// Where the course text is.
+/// Where a resource is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
     /// Nobody asked for it yet.
@@ -25,28 +27,67 @@ pub enum Status {
     Failed(String),
 }
 
-struct Shared {
+/// The state of one resource, shared by its gates.
+pub struct Shared {
     status: Status,
     /// Every mounted gate's state setter, by gate id.
     gates: Vec<(u32, UseStateSetter<Status>)>,
     next_id: u32,
+    attempts: u32,
 }
+
+impl Shared {
+    pub const fn idle() -> Shared {
+        Shared {
+            status: Status::Idle,
+            gates: Vec::new(),
+            next_id: 0,
+            attempts: 0,
+        }
+    }
+}
+
+/// Something a gate waits for. Each resource is its own type, so a module that never
+/// mounts a gate of one does not carry its loader.
+pub trait Resource: 'static {
+    /// Its gates' shared state.
+    fn shared() -> &'static LocalKey<RefCell<Shared>>;
+    /// Already there (say, installed by a test)?
+    fn present() -> bool {
+        false
+    }
+    /// Load it; `attempt` counts from 0.
+    fn load(attempt: u32) -> impl std::future::Future<Output = Result<(), String>>;
+}
+
+/// The course text, `content.json`.
+pub struct CourseText;
 
 thread_local! {
-    static SHARED: RefCell<Shared> = const {
-        RefCell::new(Shared { status: Status::Idle, gates: Vec::new(), next_id: 0 })
-    };
+    static COURSE_TEXT: RefCell<Shared> = const { RefCell::new(Shared::idle()) };
 }
 
-fn status() -> Status {
-    if content::get().is_some() {
+impl Resource for CourseText {
+    fn shared() -> &'static LocalKey<RefCell<Shared>> {
+        &COURSE_TEXT
+    }
+    fn present() -> bool {
+        content::get().is_some()
+    }
+    async fn load(_: u32) -> Result<(), String> {
+        content::install(&fetch_text(content::FILE).await?)
+    }
+}
+
+fn status<R: Resource>() -> Status {
+    if R::present() {
         return Status::Ready;
     }
-    SHARED.with(|s| s.borrow().status.clone())
+    R::shared().with(|s| s.borrow().status.clone())
 }
 
-fn set_status(st: Status) {
-    let gates: Vec<UseStateSetter<Status>> = SHARED.with(|s| {
+fn set_status<R: Resource>(st: Status) {
+    let gates: Vec<UseStateSetter<Status>> = R::shared().with(|s| {
         let mut s = s.borrow_mut();
         s.status = st.clone();
         s.gates.iter().map(|(_, g)| g.clone()).collect()
@@ -56,18 +97,19 @@ fn set_status(st: Status) {
     }
 }
 
-/// Start loading the course text unless it is there or on its way.
-pub fn start() {
-    if matches!(status(), Status::Ready | Status::Loading) {
+/// Start loading, unless it is there or on its way.
+pub fn start<R: Resource>() {
+    if matches!(status::<R>(), Status::Ready | Status::Loading) {
         return;
     }
-    set_status(Status::Loading);
-    yew::platform::spawn_local(async {
-        let result = match fetch_text(content::FILE).await {
-            Ok(text) => content::install(&text),
-            Err(e) => Err(e),
-        };
-        set_status(match result {
+    set_status::<R>(Status::Loading);
+    let attempt = R::shared().with(|s| {
+        let mut s = s.borrow_mut();
+        s.attempts += 1;
+        s.attempts - 1
+    });
+    yew::platform::spawn_local(async move {
+        set_status::<R>(match R::load(attempt).await {
             Ok(()) => Status::Ready,
             Err(e) => Status::Failed(e),
         });
@@ -109,23 +151,23 @@ async fn fetch_text(url: &str) -> Result<String, String> {
 pub struct GateProps {
     /// What is loading, for the messages: "lessons", "code samples".
     pub what: AttrValue,
-    /// Wait until the gate is near the viewport before fetching.
+    /// Wait until the gate is near the viewport before loading.
     #[prop_or_default]
     pub lazy: bool,
     #[prop_or_default]
     pub children: Html,
 }
 
-/// Its children once the course text is installed; a loading or error message until then.
-#[function_component(ContentGate)]
-pub fn content_gate(p: &GateProps) -> Html {
-    let st = use_state(status);
+/// Its children once the resource is there; a loading or error message until then.
+#[function_component(Gate)]
+pub fn gate<R: Resource>(p: &GateProps) -> Html {
+    let st = use_state(status::<R>);
     let node = use_node_ref();
     {
         let setter = st.setter();
         let (node, lazy, rendered) = (node.clone(), p.lazy, (*st).clone());
         use_effect_with((), move |_| {
-            let id = SHARED.with(|s| {
+            let id = R::shared().with(|s| {
                 let mut s = s.borrow_mut();
                 let id = s.next_id;
                 s.next_id += 1;
@@ -134,19 +176,19 @@ pub fn content_gate(p: &GateProps) -> Html {
             });
             // Catch up with a change between the first render and now (only if there was
             // one: setting a state always renders again).
-            let now = status();
+            let now = status::<R>();
             if now != rendered {
                 setter.set(now);
             }
-            let observer = if lazy { observe(&node) } else { None };
+            let observer = if lazy { observe(&node, start::<R>) } else { None };
             if observer.is_none() {
-                start();
+                start::<R>();
             }
             move || {
                 if let Some((o, _cb)) = observer {
                     o.disconnect();
                 }
-                SHARED.with(|s| s.borrow_mut().gates.retain(|(g, _)| *g != id));
+                R::shared().with(|s| s.borrow_mut().gates.retain(|(g, _)| *g != id));
             }
         });
     }
@@ -154,7 +196,7 @@ pub fn content_gate(p: &GateProps) -> Html {
     match &*st {
         Status::Ready => p.children.clone(),
         Status::Failed(e) => {
-            let retry = Callback::from(|_: MouseEvent| start());
+            let retry = Callback::from(|_: MouseEvent| start::<R>());
             html! {
                 <div class="content-status card msg msg-refused" role="alert" data-testid="content-error">
                     <p><strong>{ format!("Could not load the {what}: ") }</strong>{ format!("{e}. The simulator itself is unaffected.") }</p>
@@ -168,17 +210,20 @@ pub fn content_gate(p: &GateProps) -> Html {
     }
 }
 
+/// The gate for the course text.
+pub type ContentGate = Gate<CourseText>;
+
 type Observed = (
     web_sys::IntersectionObserver,
     Closure<dyn FnMut(web_sys::js_sys::Array)>,
 );
 
-/// Start the fetch when `node` comes within 200 px of the viewport. None (and the
-/// caller fetches at once) where the browser has no IntersectionObserver.
-fn observe(node: &NodeRef) -> Option<Observed> {
+/// Call `start` when `node` comes within 200 px of the viewport. None (and the caller
+/// starts at once) where the browser has no IntersectionObserver.
+fn observe(node: &NodeRef, start: fn()) -> Option<Observed> {
     let el = node.cast::<web_sys::Element>()?;
     let cb =
-        Closure::<dyn FnMut(web_sys::js_sys::Array)>::new(|entries: web_sys::js_sys::Array| {
+        Closure::<dyn FnMut(web_sys::js_sys::Array)>::new(move |entries: web_sys::js_sys::Array| {
             let near = entries.iter().any(|e| {
                 e.dyn_into::<web_sys::IntersectionObserverEntry>()
                     .is_ok_and(|e| e.is_intersecting())

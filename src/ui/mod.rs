@@ -26,12 +26,16 @@ pub mod playback;
 pub mod session;
 
 mod app;
+pub mod bridge;
+pub mod tools;
 mod views;
 
 pub use app::App;
+pub use tools::ToolsApp;
 pub use views::learn::{Course, CourseProps, LessonProps, LessonView, Mode};
 
-/// Browser entry point: install the panic hooks, then mount [`App`] in place of `#boot`.
+/// Browser entry point of the simulator module: install the panic hooks, then mount
+/// [`App`] in place of `#boot`. The tools module's entry is [`tools::start`].
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
@@ -48,6 +52,14 @@ pub fn start() {
         }
         None => {
             let _ = gloo::utils::body().append_child(&root);
+        }
+    }
+    // An embedded simulator has no tools and no page footer.
+    if embed::options().embed {
+        for id in ["tools", "foot"] {
+            if let Some(el) = document.get_element_by_id(id) {
+                el.remove();
+            }
         }
     }
     yew::Renderer::<App>::with_root(root).render();

@@ -12,6 +12,7 @@ use super::super::embed;
 use super::super::io;
 use super::super::session::Act;
 use super::super::share;
+use super::super::tools::{dispatch, Remote};
 use super::Props;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -54,18 +55,21 @@ pub fn export(p: &Props) -> Html {
     let current = use_mut_ref(|| s.playback.scenario.clone());
     *current.borrow_mut() = s.playback.scenario.clone();
 
+    let remote = use_context::<Option<Remote>>().flatten();
     // Open an imported file's scenario, or say why not (the current scenario stays).
     let read = {
-        let (d, note) = (s.dispatcher(), note.clone());
+        let (s, note) = (s.clone(), note.clone());
         Callback::from(move |file: File| {
             let name = file.name();
-            let (d, note, current) = (d.clone(), note.clone(), current.clone());
+            let (s, remote, note, current) =
+                (s.clone(), remote.clone(), note.clone(), current.clone());
             io::read_file(
                 &file,
                 Callback::from(move |text: Result<String, String>| {
                     match text.and_then(|t| io::import(&t, &current.borrow())) {
                         Ok((sc, said)) => {
-                            d.dispatch(Act::OpenLink(share::encode(&sc, Some(0))));
+                            let link = share::encode(&sc, Some(0));
+                            dispatch(&remote, &s, Act::OpenLink(link));
                             note.set(Some(Ok(format!("{name}: {said}"))));
                         }
                         Err(e) => note.set(Some(Err(format!("{name}: {e}")))),
