@@ -157,3 +157,35 @@ fn a_panic_shows_a_visible_error_panel() {
     assert_eq!(panel.get_attribute("role").as_deref(), Some("alert"));
     panel.remove();
 }
+
+/// What crosses between the simulator and the tools module reads back as it was sent:
+/// the state, and each request the tools make (a crash matrix run keeps its faults and
+/// label); anything else is refused, never misread.
+#[wasm_bindgen_test]
+fn bridge_messages_read_back_as_sent() {
+    use crashcourse::ui::bridge::{parse_request, request_text, Request, State};
+    use crashcourse::ui::Mode;
+    let state = State {
+        fragment: "v1=abc_-".into(),
+        cursor: 17,
+        mode: Mode::Quiz,
+    };
+    assert_eq!(State::parse(&state.to_text()), Some(state));
+
+    let sc = engine::parse_scenario(presets::default_preset().scenario_json).unwrap();
+    let faults = default_playback().scenario.faults.clone();
+    let label = "crash after sink_write · batch 1".to_string();
+    for r in [
+        Request::Act(Act::SetFaults(faults, label)),
+        Request::Act(Act::OpenLink("preset=spark-upsert".into())),
+        Request::Mode(Mode::Sandbox),
+    ] {
+        let text = request_text(&r, &sc).expect("the tools send this");
+        assert_eq!(parse_request(&text), Some(r), "{text}");
+    }
+    assert_eq!(request_text(&Request::Act(Act::Undo), &sc), None);
+    for bad in ["", "open", "faults\nlabel\nv1=***", "mode\nnone", "delete\nall"] {
+        assert_eq!(parse_request(bad), None, "{bad:?}");
+    }
+    assert_eq!(State::parse("x\nsandbox\nv1=a"), None);
+}
