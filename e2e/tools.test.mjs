@@ -91,3 +91,23 @@ test('a failed tools load says why, and Retry recovers', async (t) => {
     await page.locator($('matrix-toggle')).waitFor();
   });
 });
+
+test('an embedded simulator has no tools to load and no page footer', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'tools-embed', async () => {
+    const tools = [];
+    const watch = (r) => {
+      if (/\/tools-[0-9a-f]+\//.test(r.url())) tools.push(r.url());
+    };
+    page.on('request', watch);
+    await page.goto('about:blank');
+    await page.goto(`${app.url}?embed=1#preset=spark-append`);
+    await page.locator(`${$('app')}.embed`).waitFor();
+    assert.equal(await page.locator('#tools').count(), 0, 'no tools root');
+    assert.equal(await page.locator('#foot').count(), 0, 'no page footer');
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await page.locator($('step-forward')).click();
+    assert.deepEqual(tools, [], 'no tools module requested');
+    page.off('request', watch);
+  });
+});
