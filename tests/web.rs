@@ -184,7 +184,13 @@ fn bridge_messages_read_back_as_sent() {
         assert_eq!(parse_request(&text), Some(r), "{text}");
     }
     assert_eq!(request_text(&Request::Act(Act::Undo), &sc), None);
-    for bad in ["", "open", "faults\nlabel\nv1=***", "mode\nnone", "delete\nall"] {
+    for bad in [
+        "",
+        "open",
+        "faults\nlabel\nv1=***",
+        "mode\nnone",
+        "delete\nall",
+    ] {
         assert_eq!(parse_request(bad), None, "{bad:?}");
     }
     assert_eq!(State::parse("x\nsandbox\nv1=a"), None);

@@ -58,7 +58,12 @@ fn mode_of(name: &str) -> Option<Mode> {
 
 impl State {
     pub fn to_text(&self) -> String {
-        format!("{}\n{}\n{}", self.cursor, mode_name(self.mode), self.fragment)
+        format!(
+            "{}\n{}\n{}",
+            self.cursor,
+            mode_name(self.mode),
+            self.fragment
+        )
     }
 
     pub fn parse(text: &str) -> Option<State> {
@@ -89,7 +94,11 @@ pub fn request_text(r: &Request, current: &Scenario) -> Option<String> {
         Request::Act(Act::SetFaults(faults, label)) => {
             let mut sc = current.clone();
             sc.faults = faults.clone();
-            format!("faults\n{}\n{}", label.replace('\n', " "), share::encode(&sc, None))
+            format!(
+                "faults\n{}\n{}",
+                label.replace('\n', " "),
+                share::encode(&sc, None)
+            )
         }
         Request::Act(_) => return None,
     })

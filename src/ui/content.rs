@@ -180,7 +180,11 @@ pub fn gate<R: Resource>(p: &GateProps) -> Html {
             if now != rendered {
                 setter.set(now);
             }
-            let observer = if lazy { observe(&node, start::<R>) } else { None };
+            let observer = if lazy {
+                observe(&node, start::<R>)
+            } else {
+                None
+            };
             if observer.is_none() {
                 start::<R>();
             }
@@ -222,8 +226,8 @@ type Observed = (
 /// starts at once) where the browser has no IntersectionObserver.
 fn observe(node: &NodeRef, start: fn()) -> Option<Observed> {
     let el = node.cast::<web_sys::Element>()?;
-    let cb =
-        Closure::<dyn FnMut(web_sys::js_sys::Array)>::new(move |entries: web_sys::js_sys::Array| {
+    let cb = Closure::<dyn FnMut(web_sys::js_sys::Array)>::new(
+        move |entries: web_sys::js_sys::Array| {
             let near = entries.iter().any(|e| {
                 e.dyn_into::<web_sys::IntersectionObserverEntry>()
                     .is_ok_and(|e| e.is_intersecting())
@@ -231,7 +235,8 @@ fn observe(node: &NodeRef, start: fn()) -> Option<Observed> {
             if near {
                 start();
             }
-        });
+        },
+    );
     let init = web_sys::IntersectionObserverInit::new();
     init.set_root_margin("200px 0px");
     let o =

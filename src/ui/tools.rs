@@ -102,7 +102,9 @@ pub fn start() {
     let root = match document.get_element_by_id("tools") {
         Some(el) => el,
         None => {
-            let el = document.create_element("div").expect("create the tools' root");
+            let el = document
+                .create_element("div")
+                .expect("create the tools' root");
             el.set_id("tools");
             let _ = gloo::utils::body().append_child(&el);
             el
