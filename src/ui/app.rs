@@ -153,17 +153,26 @@ pub fn app() -> Html {
     // The tools module (Learn, Quiz, matrix, compare, code, export) follows this session:
     // tell it the state after every change, and when it starts; do what it asks.
     {
-        let state = bridge::State {
-            fragment: session.fragment(false),
-            cursor: session.playback.cursor,
-            mode: *mode,
+        // The fragment encodes the scenario (a deflate): only when the scenario changed,
+        // not at every step of playback.
+        let fragment = {
+            let session = session.clone();
+            let key = (Rc::as_ptr(&session.history) as usize, session.at);
+            use_memo(key, move |_| session.fragment(false))
         };
         let text = use_mut_ref(String::new);
-        *text.borrow_mut() = state.to_text();
-        let deps = state;
+        let deps = (fragment, session.playback.cursor, *mode);
         {
             let text = text.clone();
-            use_effect_with(deps, move |_| bridge::send(bridge::STATE, &text.borrow()));
+            use_effect_with(deps, move |(fragment, cursor, mode)| {
+                let state = bridge::State {
+                    fragment: (**fragment).clone(),
+                    cursor: *cursor,
+                    mode: *mode,
+                };
+                *text.borrow_mut() = state.to_text();
+                bridge::send(bridge::STATE, &text.borrow());
+            });
         }
         let (dispatcher, set_mode) = (session.dispatcher(), set_mode.clone());
         use_effect_with((), move |_| {

@@ -1,7 +1,5 @@
 //! Pipeline: source → engine → sink, drawn from the folded trace at the cursor.
 
-use std::fmt::{self, Write};
-
 use yew::prelude::*;
 
 use super::super::engine::scenario::{
@@ -9,9 +7,8 @@ use super::super::engine::scenario::{
     Source, StreamScope, StreamType, TxnAppId, UpsertKey,
 };
 use super::super::engine::Scenario;
-use super::super::playback::{record_index, window, RowView, View, SHOWN, SHOWN_LOG};
-use super::super::session::Session;
-use super::{plural, status_class, status_words, Handle};
+use super::super::playback::{window, View, SHOWN, SHOWN_LOG};
+use super::{chip, plural, status_class, status_words, Handle};
 
 /// One entry of the source, in position order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -214,14 +211,6 @@ pub fn sink_title(s: &Scenario) -> (String, String) {
 }
 
 pub fn pipeline(s: &Handle) -> Html {
-    Html::from_html_unchecked(pipeline_markup(s).into())
-}
-
-/// The pipeline's markup. It has no event handlers, so it is written as text: a string
-/// costs about a quarter of the wasm that an `html!` element does. Every value from the
-/// scenario or the trace goes through [`Esc`]. When the markup changes, the whole section
-/// is replaced; a new sink row's pop (`.row.is-new`) is a CSS animation, so it still runs.
-pub fn pipeline_markup(s: &Session) -> String {
     let pb = &s.playback;
     let scenario = s.scenario();
     let view = pb.view();
@@ -230,97 +219,19 @@ pub fn pipeline_markup(s: &Session) -> String {
     let instance = event.map(|e| e.instance).unwrap_or(1);
     let hot: Vec<String> = event.map(|e| e.records.clone()).unwrap_or_default();
 
-    let mut o = String::new();
-    o.push_str(r#"<section class="pipeline card" aria-label="Pipeline">"#);
-    source_box(&mut o, scenario, &view, tick, instance, &hot);
-    o.push_str(ARROW);
-    engine_box(
-        &mut o,
-        scenario,
-        &view,
-        event.and_then(|e| e.query.as_deref()),
-    );
-    o.push_str(ARROW);
-    sink_box(&mut o, scenario, &view, pb.cursor);
-    o.push_str("</section>");
-    o
-}
-
-const ARROW: &str = r#"<div class="arrow" aria-hidden="true">→</div>"#;
-
-/// Text escaped for element content and double-quoted attribute values. A carriage return
-/// is written as a reference too: the HTML parser would turn a raw one into a line feed.
-struct Esc<'a>(&'a str);
-
-impl fmt::Display for Esc<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut rest = self.0;
-        while let Some(i) = rest.find(['&', '<', '>', '"', '\r']) {
-            f.write_str(&rest[..i])?;
-            f.write_str(match rest.as_bytes()[i] {
-                b'&' => "&amp;",
-                b'<' => "&lt;",
-                b'>' => "&gt;",
-                b'"' => "&quot;",
-                _ => "&#13;",
-            })?;
-            rest = &rest[i + 1..];
-        }
-        f.write_str(rest)
+    html! {
+        <section class="pipeline card" aria-label="Pipeline">
+            { source_box(scenario, &view, tick, instance, &hot) }
+            <div class="arrow" aria-hidden="true">{ "→" }</div>
+            { engine_box(scenario, &view, event.and_then(|e| e.query.clone())) }
+            <div class="arrow" aria-hidden="true">{ "→" }</div>
+            { sink_box(scenario, &view, pb.cursor) }
+        </section>
     }
 }
 
-/// ` class="…"` as `classes!` writes it: the words of `parts` in order, each once, and no
-/// attribute at all when there are none.
-fn class_attr(o: &mut String, parts: &[&str]) {
-    let mut words: Vec<&str> = Vec::new();
-    for w in parts.iter().flat_map(|p| p.split_whitespace()) {
-        if !words.contains(&w) {
-            words.push(w);
-        }
-    }
-    if !words.is_empty() {
-        let _ = write!(o, r#" class="{}""#, Esc(&words.join(" ")));
-    }
-}
-
-/// `<tag class="…">`.
-fn open(o: &mut String, tag: &str, parts: &[&str]) {
-    o.push('<');
-    o.push_str(tag);
-    class_attr(o, parts);
-    o.push('>');
-}
-
-/// A record chip, as [`super::chip`] draws it.
-fn chip(o: &mut String, record: &str, class: &str) {
-    let hue = record_index(record).map(|i| i % 8).unwrap_or(7);
-    open(o, "span", &["chip", &format!("hue{hue}"), class]);
-    let _ = write!(o, "{}</span>", Esc(record));
-}
-
-/// One line of a box's facts: a key and its value.
-fn fact(o: &mut String, class: &str, k: &str, v: &dyn fmt::Display) {
-    open(o, "li", &[class]);
-    let _ = write!(
-        o,
-        r#"<span class="k">{}</span><span class="v">{}</span></li>"#,
-        Esc(k),
-        Esc(&v.to_string())
-    );
-}
-
-/// `<h3>title</h3><p class="box-desc">desc</p>`.
-fn box_head(o: &mut String, (title, desc): (String, String)) {
-    let _ = write!(
-        o,
-        r#"<h3>{}</h3><p class="box-desc">{}</p>"#,
-        Esc(&title),
-        Esc(&desc)
-    );
-}
-
-fn source_box(o: &mut String, s: &Scenario, v: &View, tick: u64, instance: u32, hot: &[String]) {
+fn source_box(s: &Scenario, v: &View, tick: u64, instance: u32, hot: &[String]) -> Html {
+    let (title, desc) = source_title(s);
     let entries = source_entries(s);
     let parts = s.workload.partitions.max(1) as u64;
     let read_to = v.positions.get(&instance).copied();
@@ -328,7 +239,7 @@ fn source_box(o: &mut String, s: &Scenario, v: &View, tick: u64, instance: u32, 
     let log = matches!(s.source, Source::Log { .. });
     let anchor = read_to.or(v.committed).unwrap_or(0) as usize;
     let shown = window(entries.len(), anchor, SHOWN, 8 * parts as usize);
-    let entry_chip = |o: &mut String, pos: usize, e: &SourceEntry| {
+    let entry_chip = |pos: usize, e: &SourceEntry| {
         let p = pos as u64;
         let arrived = e.arrival <= tick;
         let read = read_to.is_some_and(|r| p < r);
@@ -360,67 +271,51 @@ fn source_box(o: &mut String, s: &Scenario, v: &View, tick: u64, instance: u32, 
         } else {
             "waiting"
         };
-        let on = |b: bool, class: &'static str| if b { class } else { "" };
-        o.push_str("<li");
-        class_attr(
-            o,
-            &[
-                "entry",
-                on(!arrived, "is-future"),
-                on(read, "is-read"),
-                on(committed || acked, "is-committed"),
-                on(leased, "is-leased"),
-                on(e.copy, "is-copy"),
-            ],
+        let cls = classes!(
+            "entry",
+            (!arrived).then_some("is-future"),
+            read.then_some("is-read"),
+            (committed || acked).then_some("is-committed"),
+            leased.then_some("is-leased"),
+            e.copy.then_some("is-copy"),
         );
-        let title = format!(
-            "{} at position {p}{}: {state}",
-            e.record,
-            if e.copy { " (republished copy)" } else { "" }
-        );
-        let _ = write!(o, r#" title="{}">"#, Esc(&title));
-        chip(o, &e.record, on(hot.contains(&e.record), "is-hot"));
-        let _ = write!(
-            o,
-            r#"<span class="entry-pos">{label}</span><span class="entry-mark" aria-label="{state}">{marks}</span></li>"#
-        );
-    };
-    box_open(o, "box-source", source_title(s));
-    let lane_entries = |o: &mut String, part: Option<u64>| {
-        o.push_str(r#"<ul class="entries">"#);
-        for (e, i) in entries[shown.clone()].iter().zip(shown.clone()) {
-            if part.is_none_or(|part| i as u64 % parts == part) {
-                entry_chip(o, i, e);
-            }
+        let hot = hot.contains(&e.record);
+        html! {
+            <li class={cls} title={format!("{} at position {p}{}: {state}", e.record, if e.copy { " (republished copy)" } else { "" })}>
+                { chip(&e.record, if hot { "is-hot" } else { "" }) }
+                <span class="entry-pos">{ label }</span>
+                <span class="entry-mark" aria-label={state}>{ marks }</span>
+            </li>
         }
-        o.push_str("</ul>");
     };
-    if parts > 1 && log {
-        for part in 0..parts {
-            let _ = write!(
-                o,
-                r#"<div class="lane"><span class="lane-name">p{part}</span>"#
-            );
-            lane_entries(o, Some(part));
-            o.push_str("</div>");
-        }
+    let lanes: Html = if parts > 1 && log {
+        (0..parts)
+            .map(|part| {
+                let items: Html = entries[shown.clone()]
+                    .iter()
+                    .zip(shown.clone())
+                    .filter(|(_, i)| *i as u64 % parts == part)
+                    .map(|(e, i)| entry_chip(i, e))
+                    .collect();
+                html! { <div class="lane"><span class="lane-name">{ format!("p{part}") }</span><ul class="entries">{ items }</ul></div> }
+            })
+            .collect()
     } else {
-        lane_entries(o, None);
-    }
+        let items: Html = entries[shown.clone()]
+            .iter()
+            .zip(shown.clone())
+            .map(|(e, i)| entry_chip(i, e))
+            .collect();
+        html! { <ul class="entries">{ items }</ul> }
+    };
     // A long source shows a window around the read position.
-    if shown.len() < entries.len() {
-        let _ = write!(
-            o,
-            r#"<p class="box-more">Positions {}–{} of {}, around the read position.</p>"#,
-            shown.start,
-            shown.end - 1,
-            entries.len()
-        );
-    }
+    let more = (shown.len() < entries.len()).then(|| {
+        html! { <p class="box-more">{ format!("Positions {}–{} of {}, around the read position.", shown.start, shown.end - 1, entries.len()) }</p> }
+    });
 
-    o.push_str(r#"<ul class="facts">"#);
+    let mut facts: Vec<Html> = Vec::new();
     if let Some(r) = read_to {
-        fact(o, "", &format!("read position (instance {instance})"), &r);
+        facts.push(html! { <li><span class="k">{ format!("read position (instance {instance})") }</span><span class="v">{ r }</span></li> });
     }
     if log {
         let committed = match v.committed {
@@ -431,133 +326,105 @@ fn source_box(o: &mut String, s: &Scenario, v: &View, tick: u64, instance: u32, 
             Some(c) => c.to_string(),
             None => "none yet".into(),
         };
-        let k = if parts > 1 {
-            "committed offsets"
-        } else {
-            "committed position"
-        };
-        fact(o, "", k, &committed);
+        facts.push(html! { <li><span class="k">{ if parts > 1 { "committed offsets" } else { "committed position" } }</span><span class="v">{ committed }</span></li> });
     }
     if queue {
         let leased = v.leased.values().filter(|u| **u > tick).count();
-        let acked = format!("{} of {}", v.acked.len(), entries.len());
-        fact(o, "", "acked", &acked);
-        fact(o, "", "leased now", &leased);
+        facts.push(html! { <li><span class="k">{ "acked" }</span><span class="v">{ format!("{} of {}", v.acked.len(), entries.len()) }</span></li> });
+        facts.push(html! { <li><span class="k">{ "leased now" }</span><span class="v">{ leased }</span></li> });
     }
-    fact(o, "", "tick", &tick);
-    o.push_str(
-        r#"</ul><p class="box-legend" aria-hidden="true"><span class="lg lg-read">read</span>"#,
-    );
-    if log {
-        o.push_str(r#"<span class="lg lg-committed">✓ committed</span>"#);
+    facts.push(html! { <li><span class="k">{ "tick" }</span><span class="v">{ tick }</span></li> });
+
+    html! {
+        <div class="box box-source">
+            <h3>{ title }</h3>
+            <p class="box-desc">{ desc }</p>
+            { lanes }
+            { more }
+            <ul class="facts">{ facts }</ul>
+            <p class="box-legend" aria-hidden="true">
+                <span class="lg lg-read">{ "read" }</span>
+                if log { <span class="lg lg-committed">{ "✓ committed" }</span> }
+                if queue { <span class="lg lg-committed">{ "✓ acked" }</span><span class="lg lg-leased">{ "◷ leased" }</span> }
+            </p>
+        </div>
     }
-    if queue {
-        o.push_str(r#"<span class="lg lg-committed">✓ acked</span><span class="lg lg-leased">◷ leased</span>"#);
-    }
-    o.push_str("</p></div>");
 }
 
-/// `<div class="box box-…">` and its head.
-fn box_open(o: &mut String, class: &str, head: (String, String)) {
-    open(o, "div", &["box", class]);
-    box_head(o, head);
-}
-
-fn engine_box(o: &mut String, s: &Scenario, v: &View, query: Option<&str>) {
-    box_open(o, "box-engine", engine_title(s));
-    match &s.engine {
+fn engine_box(s: &Scenario, v: &View, query: Option<String>) -> Html {
+    let restarts = v.instances.saturating_sub(1);
+    let (title, desc) = engine_title(s);
+    let body = match &s.engine {
         Engine::MicroBatch => {
             let ids = v.checkpoint_batches();
             // The latest batches; earlier ones in one line.
             let earlier = ids.len().saturating_sub(SHOWN_LOG);
-            let _ = write!(
-                o,
-                r#"<p class="ckpt-path">checkpoint/ · query {}</p>"#,
-                Esc(query.unwrap_or("—"))
-            );
-            if ids.is_empty() {
-                o.push_str(r#"<p class="muted">empty checkpoint</p>"#);
-            } else {
-                o.push_str(r#"<table class="ckpt"><thead><tr><th>offset log</th><th>commit log</th></tr></thead><tbody>"#);
-                if earlier > 0 {
-                    let _ = write!(
-                        o,
-                        r#"<tr class="more"><td colspan="2">… {earlier} earlier</td></tr>"#
-                    );
-                }
-                for b in ids.iter().skip(earlier) {
+            let rows: Html = ids
+                .iter()
+                .skip(earlier)
+                .map(|b| {
                     let off = v.offset_log.get(b);
                     let done = v.commit_log.contains(b);
-                    open(
-                        o,
-                        "tr",
-                        &[if off.is_some() && !done {
-                            "is-open"
-                        } else {
-                            ""
-                        }],
-                    );
-                    o.push_str("<td>");
-                    match off {
-                        Some(off) => {
-                            let _ =
-                                write!(o, "<code>offsets/{b}</code> [{}, {})", off.start, off.end);
-                            if let Some(w) = off.watermark {
-                                let _ = write!(o, " wm {w}");
-                            }
-                        }
-                        None => o.push_str(r#"<span class="muted">—</span>"#),
+                    html! {
+                        <tr class={classes!((off.is_some() && !done).then_some("is-open"))}>
+                            <td>{ match off {
+                                Some(o) => html! { <><code>{ format!("offsets/{b}") }</code>{ format!(" [{}, {})", o.start, o.end) }
+                                    { o.watermark.map(|w| format!(" wm {w}")).unwrap_or_default() }</> },
+                                None => html! { <span class="muted">{ "—" }</span> },
+                            } }</td>
+                            <td>{ if done { html! { <code>{ format!("commits/{b}") }</code> } }
+                                  else { html! { <span class="open-note">{ "no commit yet" }</span> } } }</td>
+                        </tr>
                     }
-                    o.push_str("</td><td>");
-                    if done {
-                        let _ = write!(o, "<code>commits/{b}</code>");
+                })
+                .collect();
+            html! {
+                <>
+                    <p class="ckpt-path">{ format!("checkpoint/ · query {}", query.unwrap_or_else(|| "—".into())) }</p>
+                    if ids.is_empty() {
+                        <p class="muted">{ "empty checkpoint" }</p>
                     } else {
-                        o.push_str(r#"<span class="open-note">no commit yet</span>"#);
+                        <table class="ckpt"><thead><tr><th>{ "offset log" }</th><th>{ "commit log" }</th></tr></thead><tbody>
+                            if earlier > 0 { <tr class="more"><td colspan="2">{ format!("… {earlier} earlier") }</td></tr> }
+                            { rows }</tbody></table>
                     }
-                    o.push_str("</td></tr>");
-                }
-                o.push_str("</tbody></table>");
+                </>
             }
         }
         Engine::Flink | Engine::Beam { .. } => {
-            let flink = matches!(s.engine, Engine::Flink);
-            let what = if flink { "checkpoint" } else { "bundle" };
-            let earlier = v.checkpoints.len().saturating_sub(SHOWN_LOG);
-            let _ = write!(
-                o,
-                r#"<p class="ckpt-path">{}</p>"#,
-                if flink {
-                    "completed checkpoints"
-                } else {
-                    "committed bundles"
-                }
-            );
-            if v.checkpoints.is_empty() {
-                o.push_str(r#"<p class="muted">none yet</p>"#);
+            let what = if matches!(s.engine, Engine::Flink) {
+                "checkpoint"
             } else {
-                o.push_str(r#"<ul class="plain">"#);
-                if earlier > 0 {
-                    let _ = write!(o, r#"<li class="more">… {earlier} earlier</li>"#);
-                }
-                for (e, p) in v.checkpoints.iter().skip(earlier) {
-                    let _ = write!(o, "<li><code>{what} {e}</code> → resume at {p}</li>");
-                }
-                o.push_str("</ul>");
+                "bundle"
+            };
+            let earlier = v.checkpoints.len().saturating_sub(SHOWN_LOG);
+            let rows: Html = v
+                .checkpoints
+                .iter()
+                .skip(earlier)
+                .map(|(e, p)| html! { <li><code>{ format!("{what} {e}") }</code>{ format!(" → resume at {p}") }</li> })
+                .collect();
+            html! {
+                <>
+                    <p class="ckpt-path">{ if matches!(s.engine, Engine::Flink) { "completed checkpoints" } else { "committed bundles" } }</p>
+                    if v.checkpoints.is_empty() { <p class="muted">{ "none yet" }</p> } else { <ul class="plain">
+                        if earlier > 0 { <li class="more">{ format!("… {earlier} earlier") }</li> }
+                        { rows }</ul> }
+                </>
             }
         }
-        Engine::Consumer { .. } => {
-            let progress = match (&s.source, v.committed) {
-                (Source::Queue { .. }, _) => format!("{} acked", plural(v.acked.len(), "message")),
-                (_, Some(c)) => format!("committed: {c}"),
-                (_, None) => "nothing committed yet".into(),
-            };
-            let _ = write!(
-                o,
-                r#"<p class="ckpt-path">consumer group progress</p><p class="big-fact">{progress}</p>"#
-            );
-        }
-    }
-    if let Some(d) = &s.dedup {
+        Engine::Consumer { .. } => html! {
+            <>
+                <p class="ckpt-path">{ "consumer group progress" }</p>
+                <p class="big-fact">{ match (&s.source, v.committed) {
+                    (Source::Queue { .. }, _) => format!("{} acked", plural(v.acked.len(), "message")),
+                    (_, Some(c)) => format!("committed: {c}"),
+                    (_, None) => "nothing committed yet".into(),
+                } }</p>
+            </>
+        },
+    };
+    let dedup = s.dedup.as_ref().map(|d| {
         let mode = match d.mode {
             DedupMode::DropDuplicates => "dropDuplicates(id, event time)",
             DedupMode::WithinWatermark => "dropDuplicatesWithinWatermark(id)",
@@ -566,171 +433,170 @@ fn engine_box(o: &mut String, s: &Scenario, v: &View, query: Option<&str>) {
             Some(w) => format!("watermark delay {w}"),
             None => "no watermark: state kept forever".into(),
         };
-        let _ = write!(o, r#"<p class="dedup-tag">{mode} · {wm}</p>"#);
+        html! { <p class="dedup-tag">{ format!("{mode} · {wm}") }</p> }
+    });
+    html! {
+        <div class="box box-engine">
+            <h3>{ title }</h3>
+            <p class="box-desc">{ desc }</p>
+            { body }
+            { dedup.unwrap_or_default() }
+            <ul class="facts">
+                if v.deletions > 0 {
+                    <li class="warn"><span class="k">{ "checkpoint deleted" }</span><span class="v">{ format!("{}×", v.deletions) }</span></li>
+                }
+                <li><span class="k">{ "restarts so far" }</span><span class="v">{ restarts }</span></li>
+            </ul>
+        </div>
     }
-    o.push_str(r#"<ul class="facts">"#);
-    if v.deletions > 0 {
-        fact(
-            o,
-            "warn",
-            "checkpoint deleted",
-            &format!("{}×", v.deletions),
-        );
-    }
-    fact(o, "", "restarts so far", &v.instances.saturating_sub(1));
-    o.push_str("</ul></div>");
 }
 
-fn sink_box(o: &mut String, s: &Scenario, v: &View, cursor: usize) {
-    box_open(o, "box-sink", sink_title(s));
-    if v.rows.is_empty() {
-        o.push_str(r#"<p class="muted">no rows yet</p>"#);
-    } else {
-        // The latest rows grouped by place, places in order of first appearance; earlier
-        // rows of a long run are summed up in one line.
-        let (recent, hidden) = v.recent_rows(SHOWN);
-        let mut places: Vec<(&str, Vec<&RowView>)> = Vec::new();
-        for r in recent {
-            match places.iter_mut().find(|(p, _)| *p == r.place) {
-                Some((_, rows)) => rows.push(r),
-                None => places.push((r.place.as_str(), vec![r])),
-            }
+fn sink_box(s: &Scenario, v: &View, cursor: usize) -> Html {
+    let (title, desc) = sink_title(s);
+    // The latest rows grouped by place, places in order of first appearance; earlier
+    // rows of a long run are summed up in one line.
+    let (recent, hidden) = v.recent_rows(SHOWN);
+    let mut places: Vec<(&str, Vec<&super::super::playback::RowView>)> = Vec::new();
+    for r in recent {
+        match places.iter_mut().find(|(p, _)| *p == r.place) {
+            Some((_, rows)) => rows.push(r),
+            None => places.push((r.place.as_str(), vec![r])),
         }
-        if hidden.iter().sum::<usize>() > 0 {
-            let _ = write!(o, r#"<p class="box-more">{}</p>"#, earlier_rows(hidden));
-        }
-        o.push_str(r#"<div class="places">"#);
-        for (place, rows) in &places {
+    }
+    let groups: Html = places
+        .iter()
+        .map(|(place, rows)| {
+            let chips: Html = rows
+                .iter()
+                .map(|r| {
+                    let stale = r.table != v.table_resets;
+                    let (icon, word) = status_words(r.status);
+                    let word = if stale { "in a replaced table" } else { word };
+                    let cls = classes!(
+                        "row",
+                        status_class(r.status),
+                        stale.then_some("is-stale"),
+                        r.zombie.then_some("is-zombie"),
+                        (r.event == cursor).then_some("is-new"),
+                    );
+                    let tip = format!(
+                        "row {} · {} · {}{} · {}",
+                        r.row,
+                        r.record,
+                        r.batch.map(|b| format!("batch {b}")).unwrap_or_else(|| "no batch".into()),
+                        r.attempt.map(|a| format!(" attempt {a}")).unwrap_or_default(),
+                        word
+                    );
+                    html! {
+                        <li class={cls} title={tip.clone()} aria-label={tip}>
+                            { chip(&r.record, "") }
+                            <span class="row-st" aria-hidden="true">{ if stale { "⌀" } else { icon } }</span>
+                        </li>
+                    }
+                })
+                .collect();
             // A place that is a stream or a transaction shows its state next to its name.
             let state = v
                 .streams
                 .iter()
                 .find(|st| st.name == *place)
-                .map(|st| st.state.as_str())
+                .map(|st| st.state.clone())
                 .or_else(|| {
                     v.transactions
                         .iter()
                         .find(|(n, _)| n == place)
-                        .map(|(_, st)| st.as_str())
+                        .map(|(_, st)| st.clone())
                 });
-            let _ = write!(
-                o,
-                r#"<div class="place"><span class="place-name"><code>{}</code>"#,
-                Esc(place)
-            );
-            if let Some(st) = state {
-                open(o, "span", &["place-state", &format!("ps-{st}")]);
-                let _ = write!(o, "{}</span>", Esc(st));
+            html! {
+                <div class="place">
+                    <span class="place-name"><code>{ *place }</code>
+                        if let Some(st) = state { <span class={classes!("place-state", format!("ps-{st}"))}>{ st }</span> }
+                    </span>
+                    <ul class="rows">{ chips }</ul>
+                </div>
             }
-            o.push_str(r#"</span><ul class="rows">"#);
-            for r in rows {
-                let stale = r.table != v.table_resets;
-                let (icon, word) = status_words(r.status);
-                let word = if stale { "in a replaced table" } else { word };
-                let on = |b: bool, class: &'static str| if b { class } else { "" };
-                o.push_str("<li");
-                class_attr(
-                    o,
-                    &[
-                        "row",
-                        status_class(r.status),
-                        on(stale, "is-stale"),
-                        on(r.zombie, "is-zombie"),
-                        on(r.event == cursor, "is-new"),
-                    ],
-                );
-                let tip = format!(
-                    "row {} · {} · {}{} · {}",
-                    r.row,
-                    r.record,
-                    r.batch
-                        .map(|b| format!("batch {b}"))
-                        .unwrap_or_else(|| "no batch".into()),
-                    r.attempt
-                        .map(|a| format!(" attempt {a}"))
-                        .unwrap_or_default(),
-                    word
-                );
-                let _ = write!(o, r#" title="{0}" aria-label="{0}">"#, Esc(&tip));
-                chip(o, &r.record, "");
-                let _ = write!(
-                    o,
-                    r#"<span class="row-st" aria-hidden="true">{}</span></li>"#,
-                    if stale { "⌀" } else { icon }
-                );
-            }
-            o.push_str("</ul></div>");
-        }
-        o.push_str("</div>");
-    }
+        })
+        .collect();
     let counted = v
         .rows
         .values()
         .filter(|r| r.counted(v.table_resets))
         .count();
-    o.push_str(r#"<ul class="facts">"#);
-    fact(o, "", "rows written", &v.rows.len());
-    fact(o, "", "seen by the reader", &counted);
-    o.push_str("</ul>");
-    if !v.markers.is_empty() {
-        o.push_str(r#"<div class="sub"><h4>batch markers</h4><ul class="plain">"#);
-        for (name, values) in &v.markers {
+    let markers: Html = v
+        .markers
+        .iter()
+        .map(|(name, values)| {
             let skip = values.len().saturating_sub(2 * SHOWN_LOG);
             let mut vals: Vec<String> = values.iter().skip(skip).map(|x| x.to_string()).collect();
             if skip > 0 {
                 vals.insert(0, "…".into());
             }
-            let _ = write!(
-                o,
-                "<li><code>{}</code>: {}</li>",
-                Esc(name),
-                vals.join(", ")
-            );
-        }
-        o.push_str("</ul></div>");
-    }
+            html! { <li><code>{ name }</code>{ format!(": {}", vals.join(", ")) }</li> }
+        })
+        .collect();
     // Transactions that hold rows show their state on their place; list the others.
     let lone_txns: Vec<&(String, String)> = v
         .transactions
         .iter()
         .filter(|(name, _)| !v.rows.values().any(|r| &r.place == name))
         .collect();
-    if !lone_txns.is_empty() {
-        o.push_str(r#"<div class="sub"><h4>transactions</h4><ul class="plain txns">"#);
-        for (name, state) in lone_txns
-            .iter()
-            .skip(lone_txns.len().saturating_sub(SHOWN_LOG))
-        {
-            open(
-                o,
-                "li",
-                &["txn", &format!("txn-{}", state.replace(' ', "-"))],
-            );
-            let _ = write!(o, "<code>{}</code> {}</li>", Esc(name), Esc(state));
-        }
-        o.push_str("</ul></div>");
+    let txns: Html = lone_txns
+        .iter()
+        .skip(lone_txns.len().saturating_sub(SHOWN_LOG))
+        .map(|(name, state)| {
+            html! { <li class={classes!("txn", format!("txn-{}", state.replace(' ', "-")))}><code>{ name }</code>{ format!(" {state}") }</li> }
+        })
+        .collect();
+    let streams: Html = v
+        .streams
+        .iter()
+        .skip(v.streams.len().saturating_sub(SHOWN_LOG))
+        .map(|st| {
+            html! {
+                <tr>
+                    <td><code>{ &st.name }</code></td>
+                    <td>{ &st.state }</td>
+                    <td class="num">{ st.end }</td>
+                    <td class="num">{ st.flushed.map(|f| f.to_string()).unwrap_or_else(|| "—".into()) }</td>
+                </tr>
+            }
+        })
+        .collect();
+    html! {
+        <div class="box box-sink">
+            <h3>{ title }</h3>
+            <p class="box-desc">{ desc }</p>
+            if v.rows.is_empty() {
+                <p class="muted">{ "no rows yet" }</p>
+            } else {
+                if hidden.iter().sum::<usize>() > 0 {
+                    <p class="box-more">{ earlier_rows(hidden) }</p>
+                }
+                <div class="places">{ groups }</div>
+            }
+            <ul class="facts">
+                <li><span class="k">{ "rows written" }</span><span class="v">{ v.rows.len() }</span></li>
+                <li><span class="k">{ "seen by the reader" }</span><span class="v">{ counted }</span></li>
+            </ul>
+            if !v.markers.is_empty() {
+                <div class="sub"><h4>{ "batch markers" }</h4><ul class="plain">{ markers }</ul></div>
+            }
+            if !lone_txns.is_empty() {
+                <div class="sub"><h4>{ "transactions" }</h4><ul class="plain txns">{ txns }</ul></div>
+            }
+            if !v.streams.is_empty() {
+                <div class="sub"><h4>{ "write streams" }</h4>
+                    <table class="streams"><thead><tr><th>{ "stream" }</th><th>{ "state" }</th><th class="num">{ "end" }</th><th class="num">{ "flushed" }</th></tr></thead>
+                    <tbody>{ streams }</tbody></table>
+                </div>
+            }
+            <p class="box-legend" aria-hidden="true">
+                <span class="lg st-visible">{ "✓ committed" }</span>
+                <span class="lg st-pending">{ "◌ pending" }</span>
+                <span class="lg st-aborted">{ "✕ aborted" }</span>
+            </p>
+        </div>
     }
-    if !v.streams.is_empty() {
-        o.push_str(r#"<div class="sub"><h4>write streams</h4><table class="streams"><thead><tr><th>stream</th><th>state</th><th class="num">end</th><th class="num">flushed</th></tr></thead><tbody>"#);
-        for st in v
-            .streams
-            .iter()
-            .skip(v.streams.len().saturating_sub(SHOWN_LOG))
-        {
-            let _ = write!(
-                o,
-                r#"<tr><td><code>{}</code></td><td>{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
-                Esc(&st.name),
-                Esc(&st.state),
-                st.end,
-                st.flushed
-                    .map(|f| f.to_string())
-                    .unwrap_or_else(|| "—".into())
-            );
-        }
-        o.push_str("</tbody></table></div>");
-    }
-    o.push_str(r#"<p class="box-legend" aria-hidden="true"><span class="lg st-visible">✓ committed</span><span class="lg st-pending">◌ pending</span><span class="lg st-aborted">✕ aborted</span></p></div>"#);
 }
 
 /// "160 earlier rows not drawn: 158 ✓ committed · 2 ✕ aborted." (what a long sink leaves out)
