@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the tools module (the `crashcourse-tools` binary: Learn, Quiz, crash matrix,
-# compare, code samples, export) into Trunk's staging directory, and write its address
-# into the page's <meta name="crashcourse-tools">. Trunk runs this as a post_build hook
+# compare, code samples, export, and their styles, assets/tools.css) into Trunk's staging
+# directory, and write its directory into the page's <meta name="crashcourse-tools">. Trunk runs this as a post_build hook
 # (Trunk.toml), after it built the simulator module, so `./run`, `./test` and
 # `trunk serve` all get it; the simulator imports it on first need (src/ui/bridge.rs).
 #
@@ -26,14 +26,16 @@ if [ "$profile" = release ]; then
   wasm-opt -Oz "$out/tools_bg.wasm" -o "$out/tools_bg.wasm"
 fi
 
+cp assets/tools.css "$out/tools.css"
+
 # A content hash in the directory name: a new build never meets a stale cached copy.
-hash=$(cat "$out/tools.js" "$out/tools_bg.wasm" | sha256sum | cut -c1-16)
+hash=$(cat "$out/tools.js" "$out/tools_bg.wasm" "$out/tools.css" | sha256sum | cut -c1-16)
 dir="tools-$hash"
 rm -rf "$staging"/tools-*
 mkdir -p "$staging/$dir"
 cp -r "$out"/. "$staging/$dir/"
-sed -i "s|TOOLS_MODULE|$dir/tools.js|" "$staging/index.html"
-grep -q "$dir/tools.js" "$staging/index.html" || {
+sed -i "s|TOOLS_MODULE|$dir/|" "$staging/index.html"
+grep -q "$dir/" "$staging/index.html" || {
   echo "build-tools.sh: no TOOLS_MODULE placeholder in $staging/index.html" >&2
   exit 1
 }

@@ -96,43 +96,30 @@ pub fn app() -> Html {
         })
     };
 
-    // Keep the URL in step with the scenario (a preset id, or a share link once edited),
-    // replacing the history entry; not on first load, so a plain URL stays plain.
-    {
+    // The page fragment of the scenario (a preset id, or a share link once edited). It
+    // encodes the scenario (a deflate): only when the scenario changed, not at every step.
+    let fragment = {
         let session = session.clone();
+        let key = (Rc::as_ptr(&session.history) as usize, session.at);
+        use_memo(key, move |_| session.fragment(false))
+    };
+
+    // Keep the URL in step with the scenario, replacing the history entry; not on first
+    // load, so a plain URL stays plain.
+    {
         let written = written.clone();
         let first = use_mut_ref(|| true);
-        let deps = (Rc::as_ptr(&session.history) as usize, session.at);
-        use_effect_with(deps, move |_| {
+        use_effect_with(fragment.clone(), move |fragment| {
             if std::mem::take(&mut *first.borrow_mut()) {
                 return;
             }
-            let fragment = format!("#{}", session.fragment(false));
+            let fragment = format!("#{fragment}");
             if *written.borrow() != fragment {
                 if let Some(w) = web_sys::window() {
                     let _ = w.location().replace(&fragment);
                 }
                 *written.borrow_mut() = fragment;
             }
-        });
-    }
-
-    // A link pasted into this tab (only the fragment changes: no reload) opens at once.
-    {
-        let dispatcher = session.dispatcher();
-        let written = written.clone();
-        let to_sandbox = set_mode.reform(|_: ()| Mode::Sandbox);
-        use_effect_with((), move |_| {
-            let window = gloo::utils::window();
-            let listener = EventListener::new(&window, "hashchange", move |_| {
-                let now = url_fragment();
-                if *written.borrow() != now {
-                    *written.borrow_mut() = now.clone();
-                    to_sandbox.emit(());
-                    dispatcher.dispatch(Act::OpenLink(now));
-                }
-            });
-            move || drop(listener)
         });
     }
 
@@ -151,69 +138,67 @@ pub fn app() -> Html {
     }
 
     // The tools module (Learn, Quiz, matrix, compare, code, export) follows this session:
-    // tell it the state after every change, and when it starts; do what it asks.
+    // tell it the state after every change (and when it starts, below).
+    let state = use_mut_ref(String::new);
     {
-        // The fragment encodes the scenario (a deflate): only when the scenario changed,
-        // not at every step of playback.
-        let fragment = {
-            let session = session.clone();
-            let key = (Rc::as_ptr(&session.history) as usize, session.at);
-            use_memo(key, move |_| session.fragment(false))
-        };
-        let text = use_mut_ref(String::new);
+        let state = state.clone();
         let deps = (fragment, session.playback.cursor, *mode);
-        {
-            let text = text.clone();
-            use_effect_with(deps, move |(fragment, cursor, mode)| {
-                let state = bridge::State {
-                    fragment: (**fragment).clone(),
-                    cursor: *cursor,
-                    mode: *mode,
-                };
-                *text.borrow_mut() = state.to_text();
-                bridge::send(bridge::STATE, &text.borrow());
-            });
-        }
-        let (dispatcher, set_mode) = (session.dispatcher(), set_mode.clone());
+        use_effect_with(deps, move |(fragment, cursor, mode)| {
+            let now = bridge::State {
+                fragment: (**fragment).clone(),
+                cursor: *cursor,
+                mode: *mode,
+            };
+            *state.borrow_mut() = now.to_text();
+            bridge::send(bridge::STATE, &state.borrow());
+        });
+    }
+
+    // The page's listeners, for the app's lifetime (one effect: each costs wasm).
+    {
+        let dispatcher = session.dispatcher();
+        let keys = sandbox_keys.clone();
+        let to_sandbox = set_mode.reform(|_: ()| Mode::Sandbox);
+        let set_mode = set_mode.clone();
         use_effect_with((), move |_| {
+            // A link pasted into this tab (only the fragment changes: no reload) opens at once.
+            let d = dispatcher.clone();
+            let hash = EventListener::new(&gloo::utils::window(), "hashchange", move |_| {
+                let now = url_fragment();
+                if *written.borrow() != now {
+                    *written.borrow_mut() = now.clone();
+                    to_sandbox.emit(());
+                    d.dispatch(Act::OpenLink(now));
+                }
+            });
+            // Keyboard shortcuts for the whole page.
+            let d = dispatcher.clone();
+            let options = EventListenerOptions::enable_prevent_default();
+            let doc = gloo::utils::document();
+            let keydown = EventListener::new_with_options(&doc, "keydown", options, move |e| {
+                let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                // Outside the sandbox only help and Escape; a lesson handles its playback.
+                let sandbox = *keys.borrow();
+                let act = key_action(e)
+                    .filter(super::embed::allowed)
+                    .filter(|a| sandbox || matches!(a, Act::ToggleHelp | Act::Escape));
+                if let Some(act) = act {
+                    e.prevent_default();
+                    d.dispatch(act);
+                }
+            });
+            // The tools module: it started (send the state), or asks for a change.
             let ready = bridge::listen(bridge::READY, move |_| {
-                bridge::send(bridge::STATE, &text.borrow())
+                bridge::send(bridge::STATE, &state.borrow())
             });
             let acts = bridge::listen(bridge::ACT, move |t| match bridge::parse_request(&t) {
                 Some(Request::Act(act)) => dispatcher.dispatch(act),
                 Some(Request::Mode(m)) => set_mode.emit(m),
                 None => {}
             });
-            move || drop((ready, acts))
-        });
-    }
-
-    // Keyboard shortcuts for the whole page.
-    {
-        let dispatcher = session.dispatcher();
-        let keys = sandbox_keys.clone();
-        use_effect_with((), move |_| {
-            let options = EventListenerOptions::enable_prevent_default();
-            let listener = EventListener::new_with_options(
-                &gloo::utils::document(),
-                "keydown",
-                options,
-                move |e| {
-                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
-                        return;
-                    };
-                    // Outside the sandbox only help and Escape; a lesson handles its playback.
-                    let sandbox = *keys.borrow();
-                    let act = key_action(e)
-                        .filter(super::embed::allowed)
-                        .filter(|a| sandbox || matches!(a, Act::ToggleHelp | Act::Escape));
-                    if let Some(act) = act {
-                        e.prevent_default();
-                        dispatcher.dispatch(act);
-                    }
-                },
-            );
-            move || drop(listener)
+            move || drop((hash, keydown, ready, acts))
         });
     }
 

@@ -140,17 +140,28 @@ pub fn listen(name: &'static str, f: impl Fn(String) + 'static) -> gloo::events:
     })
 }
 
-// The address is resolved against the page, not this snippet's own module.
-#[wasm_bindgen(inline_js = "export function import_module(url) { \
-    return import(new URL(url, document.baseURI).href).then((m) => m['default']()); }")]
+// Addresses are resolved against the page, not this snippet's own module. The styles and
+// the module load side by side; the module starts once both are there.
+#[wasm_bindgen(inline_js = "export function import_module(js, css) {
+    const at = (u) => new URL(u, document.baseURI).href;
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = at(css);
+    const styled = new Promise((ok, fail) => {
+        link.onload = ok;
+        link.onerror = () => fail(new Error('the request for ' + css + ' failed'));
+    });
+    document.head.append(link);
+    return Promise.all([styled, import(at(js))]).then(([, m]) => m['default']());
+}")]
 extern "C" {
     #[wasm_bindgen(catch)]
-    fn import_module(url: &str) -> Result<web_sys::js_sys::Promise, JsValue>;
+    fn import_module(js: &str, css: &str) -> Result<web_sys::js_sys::Promise, JsValue>;
 }
 
-/// The tools module's script, as the build wrote it into the page
-/// (`<meta name="crashcourse-tools" content="tools/crashcourse-tools-HASH.js">`).
-pub fn tools_url() -> Option<String> {
+/// The tools module's directory, as the build wrote it into the page
+/// (`<meta name="crashcourse-tools" content="tools-HASH/">`).
+pub fn tools_dir() -> Option<String> {
     gloo::utils::document()
         .query_selector("meta[name=crashcourse-tools]")
         .ok()
@@ -159,18 +170,23 @@ pub fn tools_url() -> Option<String> {
         .filter(|u| !u.is_empty() && u != "TOOLS_MODULE")
 }
 
-/// Load and start the tools module. `attempt` > 0 adds `?retry=N`: a browser keeps a
-/// failed module import for the page's life, so a retry needs another address.
+/// Load and start the tools module and its styles. `attempt` > 0 adds `?retry=N`: a
+/// browser keeps a failed module import for the page's life, so a retry needs another
+/// address.
 pub async fn load_tools(attempt: u32) -> Result<(), String> {
-    let Some(url) = tools_url() else {
+    let Some(dir) = tools_dir() else {
         return Err("this page has no tools module (the build did not add it)".into());
     };
-    let url = if attempt > 0 {
-        format!("{url}?retry={attempt}")
+    let retry = if attempt > 0 {
+        format!("?retry={attempt}")
     } else {
-        url
+        String::new()
     };
-    let promise = import_module(&url).map_err(describe)?;
+    let promise = import_module(
+        &format!("{dir}tools.js{retry}"),
+        &format!("{dir}tools.css{retry}"),
+    )
+    .map_err(describe)?;
     wasm_bindgen_futures::JsFuture::from(promise)
         .await
         .map(|_| ())
