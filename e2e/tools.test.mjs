@@ -78,7 +78,7 @@ test('a failed tools load says why, and Retry recovers', async (t) => {
     await page.locator('#foot').scrollIntoViewIfNeeded();
     const err = page.locator($('content-error'));
     await err.waitFor();
-    assert.match(await err.innerText(), /Could not load the crash matrix, compare, code samples and export: /);
+    assert.match(await err.innerText(), /Could not load the modelling notes, crash matrix, compare, code samples and export: /);
     assert.match(await err.innerText(), /The simulator itself is unaffected/);
     await page.screenshot({ path: shot('tools-error.png') });
     t.diagnostic(`screenshot: ${shot('tools-error.png')}`);
@@ -109,5 +109,25 @@ test('an embedded simulator has no tools to load and no page footer', async (t) 
     await page.locator($('step-forward')).click();
     assert.deepEqual(tools, [], 'no tools module requested');
     page.off('request', watch);
+  });
+});
+
+test('a file dropped before the tools are here does not leave the page, and fetches them', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'tools-drop', async () => {
+    await page.goto('about:blank');
+    await page.goto(`${app.url}#preset=spark-append`);
+    await page.locator($('guarantee')).waitFor();
+    assert.equal(await page.locator($('tools')).count(), 0, 'the tools are not loaded yet');
+    const prevented = await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['{}'], 'scenario.json', { type: 'application/json' }));
+      const drop = new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true });
+      document.body.dispatchEvent(drop);
+      return drop.defaultPrevented;
+    });
+    assert.equal(prevented, true, 'the browser would not open the file in place of the app');
+    await page.locator(`${$('tools')} .workbench`).waitFor({ state: 'attached' });
+    assert.deepEqual(app.pageErrors, []);
   });
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Build the tools module (the `crashcourse-tools` binary: Learn, Quiz, crash matrix,
-# compare, code samples, export, and their styles, assets/tools.css) into Trunk's staging
-# directory, and write its directory into the page's <meta name="crashcourse-tools">. Trunk runs this as a post_build hook
+# Build the tools module (the `crashcourse-tools` binary: Learn, Quiz, modelling notes,
+# crash matrix, compare, code samples, export, and their styles, assets/tools.css) into
+# Trunk's staging directory, and write its directory into the page's
+# <meta name="crashcourse-tools">. Trunk runs this as a post_build hook
 # (Trunk.toml), after it built the simulator module, so `./run`, `./test` and
 # `trunk serve` all get it; the simulator imports it on first need (src/ui/bridge.rs).
 #

@@ -1,6 +1,6 @@
-//! The `crashcourse-tools` binary: the browser's tools module (Learn, Quiz, crash matrix,
-//! compare, code samples, export), which the simulator page loads on first need (see
-//! `crashcourse::ui::bridge`). `scripts/build-tools.sh` builds it for wasm32.
+//! The `crashcourse-tools` binary: the browser's tools module (Learn, Quiz, modelling
+//! notes, crash matrix, compare, code samples, export), which the simulator page loads on
+//! first need (see `crashcourse::ui::bridge`). `scripts/build-tools.sh` builds it for wasm32.
 
 /// Browser entry: mount the tools in `#tools`.
 #[cfg(target_arch = "wasm32")]

@@ -8,13 +8,13 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::bridge::{self, Request, ToolsModule};
-use super::content::Gate;
+use super::content::{self, Gate};
 use super::playback::{interval_ms, PlayAction};
 use super::session::{Act, Session};
 use super::views::learn::{mode_bar, Mode};
 use super::views::{
     builder::Builder, faults::Faults, header::header, help::Help, ledger::ledger,
-    narration::narration, notes::notes, pipeline::pipeline, timeline::Timeline,
+    narration::narration, pipeline::pipeline, timeline::Timeline,
 };
 
 impl Reducible for Session {
@@ -137,7 +137,7 @@ pub fn app() -> Html {
         });
     }
 
-    // The tools module (Learn, Quiz, matrix, compare, code, export) follows this session:
+    // The tools module (Learn, Quiz, notes, matrix, compare, code, export) follows this session:
     // tell it the state after every change (and when it starts, below).
     let state = use_mut_ref(String::new);
     {
@@ -189,6 +189,18 @@ pub fn app() -> Html {
                     d.dispatch(act);
                 }
             });
+            // Until the tools (with their drop-a-file import) are here, a file dropped on the
+            // page must not make the browser leave it: hold the drop, fetch the tools.
+            let hold = |name: &'static str| {
+                let opts = EventListenerOptions::enable_prevent_default();
+                EventListener::new_with_options(&doc, name, opts, |e| {
+                    if !content::ready::<ToolsModule>() {
+                        e.prevent_default();
+                        content::start::<ToolsModule>();
+                    }
+                })
+            };
+            let held = (hold("dragover"), hold("drop"));
             // The tools module: it started (send the state), or asks for a change.
             let ready = bridge::listen(bridge::READY, move |_| {
                 bridge::send(bridge::STATE, &state.borrow())
@@ -198,7 +210,7 @@ pub fn app() -> Html {
                 Some(Request::Mode(m)) => set_mode.emit(m),
                 None => {}
             });
-            move || drop((hash, keydown, ready, acts))
+            move || drop((hash, keydown, held, ready, acts))
         });
     }
 
@@ -226,10 +238,9 @@ pub fn app() -> Html {
             <section class="workbench" aria-label="Change the scenario">
                 <Faults s={session.clone()} />
                 <Builder s={session.clone()} />
-                { notes(&session) }
             </section>
             // The rest of the workbench is the tools module's, in #tools below this app.
-            <Gate<ToolsModule> what="crash matrix, compare, code samples and export" lazy=true />
+            <Gate<ToolsModule> what="modelling notes, crash matrix, compare, code samples and export" lazy=true />
             }
             if session.help {
                 <Help s={session.clone()} />

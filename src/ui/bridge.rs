@@ -1,9 +1,10 @@
 //! The bridge between the simulator page and its tools module.
 //!
 //! The page is two wasm modules, so that the first load stays small: the simulator
-//! (`crashcourse`, mounted in `#root`) and the tools (`crashcourse-tools`: Learn, Quiz, the
-//! crash matrix, compare, code samples and export, mounted in `#tools`), which the
-//! simulator loads only when the learner opens Learn or Quiz or scrolls to the tools.
+//! (`crashcourse`, mounted in `#root`) and the tools (`crashcourse-tools`: Learn, Quiz,
+//! the modelling notes, crash matrix, compare, code samples and export, mounted in
+//! `#tools`), which the simulator loads only when the learner opens Learn or Quiz or
+//! scrolls to the tools.
 //!
 //! They talk through `CustomEvent`s on `window`, whose `detail` is a short text of
 //! lines (fragments are URL-safe and labels are one line, so no line needs escaping):

@@ -97,6 +97,11 @@ fn set_status<R: Resource>(st: Status) {
     }
 }
 
+/// Is it there?
+pub fn ready<R: Resource>() -> bool {
+    status::<R>() == Status::Ready
+}
+
 /// Start loading, unless it is there or on its way.
 pub fn start<R: Resource>() {
     if matches!(status::<R>(), Status::Ready | Status::Loading) {

@@ -1,5 +1,5 @@
 //! The tools module's root (`crashcourse-tools`, mounted in `#tools`): Learn and Quiz,
-//! and the simulator's crash matrix, compare, code samples and export.
+//! and the simulator's modelling notes, crash matrix, compare, code samples and export.
 //!
 //! It keeps its own copy of the simulator's session, rebuilt from the [`bridge::State`]
 //! the simulator sends (the engine is deterministic, so the same fragment gives the same
@@ -12,7 +12,7 @@ use super::content::ContentGate;
 use super::playback::PlayAction;
 use super::session::{Act, Session};
 use super::views::learn::{Course, Mode};
-use super::views::{code::code, compare::Compare, export::Export, matrix::Matrix};
+use super::views::{code::code, compare::Compare, export::Export, matrix::Matrix, notes::notes};
 
 /// Where the tools send what they would do to the session: to the simulator.
 #[derive(Clone, PartialEq)]
@@ -78,6 +78,7 @@ pub fn tools_app() -> Html {
     } else {
         html! {
             <section class="workbench" aria-label="Explore, compare and export">
+                { notes(&session) }
                 <Matrix s={session.clone()} />
                 <Compare s={session.clone()} />
                 { code(&session) }
