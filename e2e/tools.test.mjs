@@ -131,3 +131,18 @@ test('a file dropped before the tools are here does not leave the page, and fetc
     assert.deepEqual(app.pageErrors, []);
   });
 });
+
+test('a pointer on the Learn tab fetches the tools before the click', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'tools-hover', async () => {
+    await page.goto('about:blank');
+    await page.goto(`${app.url}#preset=spark-append`);
+    await page.locator($('guarantee')).waitFor();
+    assert.equal(await page.locator($('tools')).count(), 0, 'the tools are not loaded yet');
+    await page.locator($('mode-learn')).hover();
+    await page.locator($('tools')).waitFor({ state: 'attached' });
+    await page.locator($('mode-learn')).click();
+    await page.locator($('lesson-list')).waitFor();
+    assert.deepEqual(app.pageErrors, []);
+  });
+});

@@ -9,6 +9,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::super::app::key_action;
+use super::super::bridge::ToolsModule;
+use super::super::content::start;
 use super::super::engine;
 use super::super::learn::{
     pause_point, score, steps_before_prediction, Attempt, Effect, Prediction, Progress, Score,
@@ -34,10 +36,13 @@ pub enum Mode {
 
 /// The top bar: the brand and the "Sandbox | Learn | Quiz" switch.
 pub fn mode_bar(mode: Mode, set: &Callback<Mode>) -> Html {
+    // Learn and Quiz are in the tools module: a pointer on their tab starts fetching it.
+    let warm = Callback::from(|_: MouseEvent| start::<ToolsModule>());
     let tab = |m: Mode, label: &'static str, id: &'static str, title: &'static str| {
         html! {
             <button class={if m == mode { "mode-tab on" } else { "mode-tab" }} aria-pressed={(m == mode).to_string()}
-                onclick={set.reform(move |_: MouseEvent| m)} data-testid={id} {title}>{ label }</button>
+                onclick={set.reform(move |_: MouseEvent| m)} data-testid={id} {title}
+                onmouseenter={(m != Mode::Sandbox).then(|| warm.clone())}>{ label }</button>
         }
     };
     html! {
