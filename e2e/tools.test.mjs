@@ -12,6 +12,14 @@ import { appForFile, failureShot, openTools, shot } from './serve.mjs';
 const app = appForFile();
 const $ = (id) => `[data-testid=${id}]`;
 
+/** A new load of the page on the plain INSERT preset: the tools are not loaded yet. */
+async function freshPage(page) {
+  await page.goto('about:blank'); // an earlier test may have loaded the tools in this page
+  await page.goto(`${app.url}#preset=spark-append`);
+  await page.locator($('guarantee')).waitFor();
+  assert.equal(await page.locator($('tools')).count(), 0, 'the tools are not loaded yet');
+}
+
 async function duplicated(page) {
   return page.locator($('run-duplicated')).innerText();
 }
@@ -23,9 +31,7 @@ test('the crash matrix loads a run into the simulator, and undo takes it back', 
     page.on('request', (r) => {
       if (/\/tools-[0-9a-f]+\//.test(r.url())) tools.push(r.url());
     });
-    await page.goto(`${app.url}#preset=spark-append`);
-    await page.waitForSelector($('app'));
-    await page.locator($('guarantee')).waitFor();
+    await freshPage(page);
     assert.deepEqual(tools, [], 'the first load fetches no tools module');
     assert.match(await duplicated(page), /^❐ 0/);
 
@@ -72,9 +78,7 @@ test('a failed tools load says why, and Retry recovers', async (t) => {
   await failureShot(t, app, 'tools-error', async () => {
     const block = (route) => route.abort();
     await page.route(/\/tools-[0-9a-f]+\/tools\.js/, block);
-    await page.goto('about:blank'); // a new page: the first test loaded the tools already
-    await page.goto(`${app.url}#preset=spark-append`);
-    await page.waitForSelector($('app'));
+    await freshPage(page);
     await page.locator('#foot').scrollIntoViewIfNeeded();
     const err = page.locator($('content-error'));
     await err.waitFor();
@@ -115,10 +119,7 @@ test('an embedded simulator has no tools to load and no page footer', async (t) 
 test('a file dropped before the tools are here does not leave the page, and fetches them', async (t) => {
   const { page } = app;
   await failureShot(t, app, 'tools-drop', async () => {
-    await page.goto('about:blank');
-    await page.goto(`${app.url}#preset=spark-append`);
-    await page.locator($('guarantee')).waitFor();
-    assert.equal(await page.locator($('tools')).count(), 0, 'the tools are not loaded yet');
+    await freshPage(page);
     const prevented = await page.evaluate(() => {
       const data = new DataTransfer();
       data.items.add(new File(['{}'], 'scenario.json', { type: 'application/json' }));
@@ -135,10 +136,7 @@ test('a file dropped before the tools are here does not leave the page, and fetc
 test('a pointer on the Learn tab fetches the tools before the click', async (t) => {
   const { page } = app;
   await failureShot(t, app, 'tools-hover', async () => {
-    await page.goto('about:blank');
-    await page.goto(`${app.url}#preset=spark-append`);
-    await page.locator($('guarantee')).waitFor();
-    assert.equal(await page.locator($('tools')).count(), 0, 'the tools are not loaded yet');
+    await freshPage(page);
     await page.locator($('mode-learn')).hover();
     await page.locator($('tools')).waitFor({ state: 'attached' });
     await page.locator($('mode-learn')).click();
