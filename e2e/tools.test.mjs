@@ -116,19 +116,30 @@ test('an embedded simulator has no tools to load and no page footer', async (t) 
   });
 });
 
-test('a file dropped before the tools are here does not leave the page, and fetches them', async (t) => {
+test('a file dropped before the tools are here does not leave the page, and is imported once they are', async (t) => {
   const { page } = app;
   await failureShot(t, app, 'tools-drop', async () => {
     await freshPage(page);
-    const prevented = await page.evaluate(() => {
+    assert.match(await page.locator($('guarantee')).innerText(), /at-least-once/);
+    const upsert = {
+      version: 1,
+      source: { kind: 'log' },
+      engine: { kind: 'micro_batch' },
+      sink: { kind: 'upsert' },
+    };
+    const prevented = await page.evaluate((body) => {
       const data = new DataTransfer();
-      data.items.add(new File(['{}'], 'scenario.json', { type: 'application/json' }));
+      data.items.add(new File([body], 'upsert.json', { type: 'application/json' }));
       const drop = new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true });
       document.body.dispatchEvent(drop);
       return drop.defaultPrevented;
-    });
+    }, JSON.stringify(upsert));
     assert.equal(prevented, true, 'the browser would not open the file in place of the app');
-    await page.locator(`${$('tools')} .workbench`).waitFor({ state: 'attached' });
+    // The tools load, take the held file and import it: the simulator opens its scenario.
+    await page.waitForFunction(() =>
+      /exactly-once/.test(document.querySelector('[data-testid=guarantee]')?.textContent),
+    );
+    assert.match(await page.locator($('import-ok')).innerText(), /upsert\.json: /);
     assert.deepEqual(app.pageErrors, []);
   });
 });

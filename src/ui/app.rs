@@ -158,6 +158,7 @@ pub fn app() -> Html {
     {
         let dispatcher = session.dispatcher();
         let keys = sandbox_keys.clone();
+        let sandbox = sandbox_keys.clone();
         let to_sandbox = set_mode.reform(|_: ()| Mode::Sandbox);
         let set_mode = set_mode.clone();
         use_effect_with((), move |_| {
@@ -190,13 +191,23 @@ pub fn app() -> Html {
                 }
             });
             // Until the tools (with their drop-a-file import) are here, a file dropped on the
-            // page must not make the browser leave it: hold the drop, fetch the tools.
+            // page must not make the browser leave it: fetch the tools, and hand them the
+            // file (in the sandbox, where the import is) once they are there.
             let hold = |name: &'static str| {
                 let opts = EventListenerOptions::enable_prevent_default();
-                EventListener::new_with_options(&doc, name, opts, |e| {
-                    if !content::ready::<ToolsModule>() {
-                        e.prevent_default();
-                        content::start::<ToolsModule>();
+                let sandbox = sandbox.clone();
+                EventListener::new_with_options(&doc, name, opts, move |e| {
+                    if content::ready::<ToolsModule>() {
+                        return;
+                    }
+                    e.prevent_default();
+                    content::start::<ToolsModule>();
+                    let file = e
+                        .dyn_ref::<web_sys::DragEvent>()
+                        .and_then(|d| d.data_transfer());
+                    let file = file.and_then(|d| d.files()).and_then(|f| f.get(0));
+                    if let (Some(f), true) = (file, *sandbox.borrow()) {
+                        bridge::hold_file(&f);
                     }
                 })
             };

@@ -201,6 +201,22 @@ fn describe(e: JsValue) -> String {
         .unwrap_or_else(|| "unknown error".into())
 }
 
+/// Where a file dropped before the tools were there waits for their import.
+const HELD_FILE: &str = "__crashcourseHeldFile";
+
+/// Keep a file dropped on the simulator before the tools (and their import) were there.
+pub fn hold_file(file: &web_sys::File) {
+    let _ = web_sys::js_sys::Reflect::set(&gloo::utils::window(), &HELD_FILE.into(), file);
+}
+
+/// The held file, if there is one (taken: it is imported once).
+pub fn take_held_file() -> Option<web_sys::File> {
+    let window = gloo::utils::window();
+    let v = web_sys::js_sys::Reflect::get(&window, &HELD_FILE.into()).ok()?;
+    let _ = web_sys::js_sys::Reflect::delete_property(&window, &HELD_FILE.into());
+    v.dyn_into().ok()
+}
+
 /// The tools module, as a resource the simulator's gates wait for.
 pub struct ToolsModule;
 

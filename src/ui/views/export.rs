@@ -83,6 +83,10 @@ pub fn export(p: &Props) -> Html {
     {
         let (read, dragging, section) = (read.clone(), dragging.clone(), section.clone());
         use_effect_with((), move |_| {
+            // A file dropped on the page before this module was there.
+            if let (Some(f), false) = (super::super::bridge::take_held_file(), locked) {
+                read.emit(f);
+            }
             let doc = gloo::utils::document();
             let opts = EventListenerOptions::enable_prevent_default();
             let over = {
