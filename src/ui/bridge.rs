@@ -15,6 +15,10 @@
 //!   fragment (a run of the crash matrix: the faults of that scenario), or `mode` +
 //!   `sandbox` (a lesson's link into the sandbox).
 //!
+//! One more thing crosses, outside the events: a file dropped on the page before the tools
+//! were there waits on `window` ([`hold_file`]) until the tools' import takes it
+//! ([`take_held_file`]).
+//!
 //! Both modules are built from this crate, so both sides of every message are here.
 
 use wasm_bindgen::prelude::*;
