@@ -5,7 +5,7 @@
 //! of a megabyte of prose the simulator does not need to start — and fetches
 //! `content.json` (this module's [`to_json`] of the built-in text, committed as
 //! `assets/content.json` and checked by `tests/content.rs`) the first time Learn, Quiz
-//! or a code panel opens, then [`install`]s it. Until then [`get`] is `None` and the
+//! or a code panel opens, then `install`s it. Until then [`get`] is `None` and the
 //! lists in `lessons`/`snippets` are empty.
 //!
 //! The document is versioned by [`FORMAT`]; [`parse`] names the first thing wrong
