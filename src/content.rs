@@ -42,7 +42,7 @@ pub fn builtin() -> Content {
 }
 
 /// The course text, if this build has it: always natively, in the browser once
-/// [`install`]ed.
+/// `install`ed.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn get() -> Option<Content> {
     Some(builtin())
