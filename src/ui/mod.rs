@@ -37,10 +37,7 @@ pub use views::learn::{Course, CourseProps, LessonProps, LessonView, Mode};
 /// Browser entry point of the simulator module: install the panic hooks, then mount
 /// [`App`] in place of `#boot`. The tools module's entry is [`tools::start`].
 pub fn start() {
-    std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        show_panic(&info.to_string());
-    }));
+    install_panic_hook();
     let document = gloo::utils::document();
     let root = document
         .create_element("div")
@@ -63,6 +60,14 @@ pub fn start() {
         }
     }
     yew::Renderer::<App>::with_root(root).render();
+}
+
+/// Both modules' panic hook: the console's report, and [`show_panic`] in the page.
+pub(crate) fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        show_panic(&info.to_string());
+    }));
 }
 
 /// Show a panic in the page (never a blank page): a fixed panel with the message.

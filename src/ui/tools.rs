@@ -95,10 +95,7 @@ pub fn tools_app() -> Html {
 
 /// The tools module's entry: mount [`ToolsApp`] in `#tools`.
 pub fn start() {
-    std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        super::show_panic(&info.to_string());
-    }));
+    super::install_panic_hook();
     let document = gloo::utils::document();
     let root = match document.get_element_by_id("tools") {
         Some(el) => el,
