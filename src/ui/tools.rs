@@ -30,11 +30,12 @@ pub fn dispatch(remote: &Option<Remote>, s: &super::app::Handle, act: Act) {
 #[function_component(ToolsApp)]
 pub fn tools_app() -> Html {
     let session = use_reducer(|| Session::new(None));
-    let state = use_state(|| None::<State>);
+    // The simulator's mode (None until it first said): all the state that renders here.
+    let mode = use_state_eq(|| None::<Mode>);
     // The state last applied, so that a cursor move does not re-run the engine.
     let applied = use_mut_ref(|| None::<State>);
     {
-        let (state, dispatcher) = (state.clone(), session.dispatcher());
+        let (mode, dispatcher) = (mode.clone(), session.dispatcher());
         let applied = applied.clone();
         use_effect_with((), move |_| {
             let listener = bridge::listen(bridge::STATE, move |text| {
@@ -48,7 +49,7 @@ pub fn tools_app() -> Html {
                 if old.as_ref().map(|o| o.cursor) != Some(new.cursor) {
                     dispatcher.dispatch(Act::Play(PlayAction::Seek(new.cursor)));
                 }
-                state.set(Some(new));
+                mode.set(Some(new.mode));
             });
             bridge::send(bridge::READY, "");
             move || drop(listener)
@@ -62,17 +63,17 @@ pub fn tools_app() -> Html {
             }
         }))
     };
-    let Some(st) = &*state else {
+    let Some(mode) = *mode else {
         return html! {};
     };
     let to_sandbox = {
         let remote = remote.clone();
         Callback::from(move |_| remote.0.emit(Request::Mode(Mode::Sandbox)))
     };
-    let body = if st.mode != Mode::Sandbox {
+    let body = if mode != Mode::Sandbox {
         html! {
-            <ContentGate what={if st.mode == Mode::Quiz { "quiz" } else { "lessons" }}>
-                <Course mode={st.mode} on_sandbox={to_sandbox} />
+            <ContentGate what={if mode == Mode::Quiz { "quiz" } else { "lessons" }}>
+                <Course {mode} on_sandbox={to_sandbox} />
             </ContentGate>
         }
     } else {
