@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appForFile, failureShot, openTools, shot } from './serve.mjs';
+import { appForFile, failureShot, shot } from './serve.mjs';
 
 const app = appForFile();
 
@@ -33,7 +33,6 @@ test('the three guarantees side by side on a crash after the sink write', async 
     // Write, then commit, with a crash right after batch 1's sink write.
     await page.goto(app.url + '#preset=consumer-commit-after');
     await page.waitForSelector('[data-testid=ledger-row]');
-    await openTools(page);
     const panel = page.locator('[data-testid=compare]');
     await panel.locator('[data-testid=compare-toggle]').click();
 
@@ -114,7 +113,6 @@ test('a fault a configuration does not allow is skipped with the engine’s reas
     // Crash after source_commit: the Kafka-transaction consumer has no such step.
     await page.goto(app.url + '?fresh#preset=consumer-commit-before');
     await page.waitForSelector('[data-testid=ledger-row]');
-    await openTools(page);
     const panel = page.locator('[data-testid=compare]');
     await panel.locator('[data-testid=compare-toggle]').click();
     const columns = panel.locator('[data-testid=compare-column]');
@@ -122,6 +120,37 @@ test('a fault a configuration does not allow is skipped with the engine’s reas
     const texts = await columns.allInnerTexts();
     assert.match(texts[0], /✕ 2 missing/, 'commit before the write loses the batch');
     assert.match(texts[2], /does not apply here/, 'the transaction column explains the skipped crash');
+    assert.deepEqual(app.pageErrors, []);
+  });
+});
+
+test('a crash matrix cell loads its run into the simulator, and undo takes it back', async (t) => {
+  const { page } = app;
+  const $ = (id) => `[data-testid=${id}]`;
+  await withFailureShot(t, 'matrix', async () => {
+    await page.goto('about:blank');
+    await page.goto(`${app.url}#preset=spark-append`);
+    await page.locator($('guarantee')).waitFor();
+    assert.match(await page.locator($('run-duplicated')).innerText(), /^❐ 0/);
+    await page.locator($('matrix-toggle')).click();
+    const cell = page.locator(`${$('matrix')} button[aria-label^="Crash after sink write of batch 1 attempt 1"]`);
+    assert.match(await cell.getAttribute('aria-label'), /2 duplicated/);
+    await page.screenshot({ path: shot('matrix.png') });
+    await cell.click();
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=run-duplicated]')?.textContent.startsWith('❐ 2'),
+    );
+    assert.equal(await page.locator($('fault')).count(), 1);
+    // The matrix now explores on top of that crash: batch 1 has a second attempt.
+    await page
+      .locator(`${$('matrix')} button[aria-label^="Crash after sink write of batch 1 attempt 2"]`)
+      .waitFor();
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=run-duplicated]')?.textContent.startsWith('❐ 0'),
+    );
+    assert.equal(await page.locator($('fault')).count(), 0);
     assert.deepEqual(app.pageErrors, []);
   });
 });

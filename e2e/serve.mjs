@@ -203,10 +203,3 @@ export async function failureShot(t, app, name, body, page = app.page) {
     throw err;
   }
 }
-
-// The tools (crash matrix, compare, code samples, export) are a second wasm module that
-// the page loads when they come near the viewport: scroll down to them and wait.
-export async function openTools(page) {
-  await page.locator('#foot').scrollIntoViewIfNeeded();
-  await page.locator('[data-testid=tools] .workbench').waitFor();
-}

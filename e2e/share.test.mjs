@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { appForFile, failureShot, openTools, shareLink, shot } from './serve.mjs';
+import { appForFile, failureShot, shareLink, shot } from './serve.mjs';
 
 const app = appForFile((a) =>
   a.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: a.url }),
@@ -59,7 +59,6 @@ test('a share link restores the scenario, faults and position', async (t) => {
     // "Copy link" copies the full URL with the position; opening it restores the state.
     await page.locator($('tick') + '[data-i="11"]').click();
     const at11 = await text(page, 'narration');
-    await openTools(page);
     await page.locator($('copy-link')).click();
     await page.waitForFunction(() => /Copied/.test(document.querySelector('[data-testid=copy-status]')?.textContent));
     const copied = await page.evaluate(() => navigator.clipboard.readText());
@@ -84,7 +83,6 @@ test('a refused clipboard selects the link instead', async (t) => {
       navigator.clipboard.writeText = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
     });
     await open(page, '#preset=spark-upsert');
-    await openTools(page);
     await page.locator($('copy-link')).click();
     await page.waitForFunction(() => /refused/.test(document.querySelector('[data-testid=copy-status]')?.textContent));
     const sel = await page.evaluate(() => {
@@ -133,7 +131,6 @@ test('export: Mermaid, SVG, scenario.json and trace.json', async (t) => {
   const { page } = app;
   await withFailureShot(t, 'export', async () => {
     await open(page, '#' + shareLink(CRASHED, 9));
-    await openTools(page);
     await page.locator($('export-mermaid')).click();
     const mermaid = await page.locator($('mermaid-text')).inputValue();
     assert.ok(mermaid.startsWith('sequenceDiagram\n'), mermaid.slice(0, 40));
@@ -195,7 +192,6 @@ test('import: an invalid file shows the field-naming error and keeps the scenari
       guarantee: await text(page, 'guarantee'),
       hash: await page.evaluate(() => location.hash),
     };
-    await openTools(page);
     const input = page.locator($('import-file'));
     await input.setInputFiles({
       name: 'typo.json',

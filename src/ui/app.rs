@@ -7,14 +7,15 @@ use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::bridge::{self, Request, ToolsModule};
-use super::content::{self, Gate};
+use super::content::ContentGate;
 use super::playback::{interval_ms, PlayAction};
 use super::session::{Act, Session};
-use super::views::learn::{mode_bar, Mode};
+use super::views::import::FileImport;
+use super::views::learn::{mode_bar, Course, Mode};
 use super::views::{
-    builder::Builder, faults::Faults, header::header, help::Help, ledger::ledger,
-    narration::narration, pipeline::pipeline, timeline::Timeline,
+    builder::Builder, code::code, compare::Compare, export::Export, faults::Faults, header::header,
+    help::Help, ledger::ledger, matrix::Matrix, narration::narration, notes::notes,
+    pipeline::pipeline, timeline::Timeline,
 };
 
 impl Reducible for Session {
@@ -137,30 +138,11 @@ pub fn app() -> Html {
         });
     }
 
-    // The tools module (Learn, Quiz, notes, matrix, compare, code, export) follows this session:
-    // tell it the state after every change (and when it starts, below).
-    let state = use_mut_ref(String::new);
-    {
-        let state = state.clone();
-        let deps = (fragment, session.playback.cursor, *mode);
-        use_effect_with(deps, move |(fragment, cursor, mode)| {
-            let now = bridge::State {
-                fragment: (**fragment).clone(),
-                cursor: *cursor,
-                mode: *mode,
-            };
-            *state.borrow_mut() = now.to_text();
-            bridge::send(bridge::STATE, &state.borrow());
-        });
-    }
-
     // The page's listeners, for the app's lifetime (one effect: each costs wasm).
     {
         let dispatcher = session.dispatcher();
         let keys = sandbox_keys.clone();
-        let sandbox = sandbox_keys.clone();
         let to_sandbox = set_mode.reform(|_: ()| Mode::Sandbox);
-        let set_mode = set_mode.clone();
         use_effect_with((), move |_| {
             // A link pasted into this tab (only the fragment changes: no reload) opens at once.
             let d = dispatcher.clone();
@@ -173,7 +155,7 @@ pub fn app() -> Html {
                 }
             });
             // Keyboard shortcuts for the whole page.
-            let d = dispatcher.clone();
+            let d = dispatcher;
             let options = EventListenerOptions::enable_prevent_default();
             let doc = gloo::utils::document();
             let keydown = EventListener::new_with_options(&doc, "keydown", options, move |e| {
@@ -190,38 +172,7 @@ pub fn app() -> Html {
                     d.dispatch(act);
                 }
             });
-            // Until the tools (with their drop-a-file import) are here, a file dropped on the
-            // page must not make the browser leave it: fetch the tools, and hand them the
-            // file (in the sandbox, where the import is) once they are there.
-            let hold = |name: &'static str| {
-                let opts = EventListenerOptions::enable_prevent_default();
-                let sandbox = sandbox.clone();
-                EventListener::new_with_options(&doc, name, opts, move |e| {
-                    if content::ready::<ToolsModule>() {
-                        return;
-                    }
-                    e.prevent_default();
-                    content::start::<ToolsModule>();
-                    let file = e
-                        .dyn_ref::<web_sys::DragEvent>()
-                        .and_then(|d| d.data_transfer());
-                    let file = file.and_then(|d| d.files()).and_then(|f| f.get(0));
-                    if let (Some(f), true) = (file, *sandbox.borrow()) {
-                        bridge::hold_file(&f);
-                    }
-                })
-            };
-            let held = (hold("dragover"), hold("drop"));
-            // The tools module: it started (send the state), or asks for a change.
-            let ready = bridge::listen(bridge::READY, move |_| {
-                bridge::send(bridge::STATE, &state.borrow())
-            });
-            let acts = bridge::listen(bridge::ACT, move |t| match bridge::parse_request(&t) {
-                Some(Request::Act(act)) => dispatcher.dispatch(act),
-                Some(Request::Mode(m)) => set_mode.emit(m),
-                None => {}
-            });
-            move || drop((hash, keydown, held, ready, acts))
+            move || drop((hash, keydown))
         });
     }
 
@@ -232,8 +183,11 @@ pub fn app() -> Html {
         <div class={classes!("app", super::embed::page_class())} data-testid="app">
             <a class="skip-link" href="#timeline">{ "Skip to the timeline" }</a>
             { mode_bar(*mode, &set_mode) }
+            <FileImport s={session.clone()} mode={*mode} set_mode={set_mode.clone()}>
             if *mode != Mode::Sandbox {
-                <Gate<ToolsModule> what={if *mode == Mode::Quiz { "quiz" } else { "lessons" }} />
+                <ContentGate what={if *mode == Mode::Quiz { "quiz" } else { "lessons" }}>
+                    <Course mode={*mode} on_sandbox={set_mode.reform(|_| Mode::Sandbox)} />
+                </ContentGate>
             } else {
             { header(&session) }
             <main class="layout">
@@ -249,10 +203,14 @@ pub fn app() -> Html {
             <section class="workbench" aria-label="Change the scenario">
                 <Faults s={session.clone()} />
                 <Builder s={session.clone()} />
+                { notes(&session) }
+                <Matrix s={session.clone()} />
+                <Compare s={session.clone()} />
+                { code(&session) }
+                <Export s={session.clone()} />
             </section>
-            // The rest of the workbench is the tools module's, in #tools below this app.
-            <Gate<ToolsModule> what="modelling notes, crash matrix, compare, code samples and export" lazy=true />
             }
+            </FileImport>
             if session.help {
                 <Help s={session.clone()} />
             }

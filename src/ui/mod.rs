@@ -26,16 +26,12 @@ pub mod playback;
 pub mod session;
 
 mod app;
-pub mod bridge;
-pub mod tools;
 mod views;
 
 pub use app::App;
-pub use tools::ToolsApp;
 pub use views::learn::{Course, CourseProps, LessonProps, LessonView, Mode};
 
-/// Browser entry point of the simulator module: install the panic hooks, then mount
-/// [`App`] in place of `#boot`. The tools module's entry is [`tools::start`].
+/// Browser entry point: install the panic hooks, then mount [`App`] in place of `#boot`.
 pub fn start() {
     install_panic_hook();
     let document = gloo::utils::document();
@@ -51,19 +47,17 @@ pub fn start() {
             let _ = gloo::utils::body().append_child(&root);
         }
     }
-    // An embedded simulator has no tools and no page footer.
+    // An embedded simulator has no page footer.
     if embed::options().embed {
-        for id in ["tools", "foot"] {
-            if let Some(el) = document.get_element_by_id(id) {
-                el.remove();
-            }
+        if let Some(el) = document.get_element_by_id("foot") {
+            el.remove();
         }
     }
     yew::Renderer::<App>::with_root(root).render();
 }
 
-/// Both modules' panic hook: the console's report, and [`show_panic`] in the page.
-pub(crate) fn install_panic_hook() {
+/// The panic hook: the console's report, and [`show_panic`] in the page.
+fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         show_panic(&info.to_string());

@@ -3,16 +3,12 @@
 //! scenario.json and trace.json; and for slides, a Mermaid sequence diagram of the run and an
 //! SVG snapshot of the pipeline at this step.
 
-use gloo::events::{EventListener, EventListenerOptions};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{DragEvent, Element, File, HtmlInputElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::super::embed;
 use super::super::io;
-use super::super::session::Act;
-use super::super::share;
-use super::super::tools::{dispatch, Remote};
+use super::import::Importer;
 use super::Props;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -33,11 +29,6 @@ fn share_url(s: &super::Handle) -> String {
     )
 }
 
-fn has_files(e: &DragEvent) -> bool {
-    e.data_transfer()
-        .is_some_and(|d| d.types().includes(&JsValue::from_str("Files"), 0))
-}
-
 #[function_component(Export)]
 pub fn export(p: &Props) -> Html {
     let s = &p.s;
@@ -46,88 +37,10 @@ pub fn export(p: &Props) -> Html {
     let link = use_state(|| None::<(String, Option<bool>)>);
     // The last copy of an export: (what, whether the clipboard took it).
     let copied = use_state(|| None::<(&'static str, bool)>);
-    // The last import: Ok(sentence) or Err(the engine's message).
-    let note = use_state(|| None::<Result<String, String>>);
-    let dragging = use_state_eq(|| false);
-    let section = use_node_ref();
     let field = use_node_ref();
     let locked = embed::options().lock;
-    let current = use_mut_ref(|| s.playback.scenario.clone());
-    *current.borrow_mut() = s.playback.scenario.clone();
-
-    let remote = use_context::<Option<Remote>>().flatten();
-    // Open an imported file's scenario, or say why not (the current scenario stays).
-    let read = {
-        let (s, note) = (s.clone(), note.clone());
-        Callback::from(move |file: File| {
-            let name = file.name();
-            let (s, remote, note, current) =
-                (s.clone(), remote.clone(), note.clone(), current.clone());
-            io::read_file(
-                &file,
-                Callback::from(move |text: Result<String, String>| {
-                    match text.and_then(|t| io::import(&t, &current.borrow())) {
-                        Ok((sc, said)) => {
-                            let link = share::encode(&sc, Some(0));
-                            dispatch(&remote, &s, Act::OpenLink(link));
-                            note.set(Some(Ok(format!("{name}: {said}"))));
-                        }
-                        Err(e) => note.set(Some(Err(format!("{name}: {e}")))),
-                    }
-                }),
-            );
-        })
-    };
-
-    // Drop a file anywhere on the page.
-    {
-        let (read, dragging, section) = (read.clone(), dragging.clone(), section.clone());
-        use_effect_with((), move |_| {
-            // A file dropped on the page before this module was there.
-            if let (Some(f), false) = (super::super::bridge::take_held_file(), locked) {
-                read.emit(f);
-            }
-            let doc = gloo::utils::document();
-            let opts = EventListenerOptions::enable_prevent_default();
-            let over = {
-                let dragging = dragging.clone();
-                EventListener::new_with_options(&doc, "dragover", opts, move |e| {
-                    if let Some(e) = e.dyn_ref::<DragEvent>().filter(|e| has_files(e)) {
-                        e.prevent_default();
-                        dragging.set(!locked);
-                    }
-                })
-            };
-            let leave = {
-                let dragging = dragging.clone();
-                EventListener::new(&doc, "dragleave", move |e| {
-                    if e.dyn_ref::<DragEvent>()
-                        .is_some_and(|e| e.related_target().is_none())
-                    {
-                        dragging.set(false);
-                    }
-                })
-            };
-            let dropped = EventListener::new_with_options(&doc, "drop", opts, move |e| {
-                let Some(e) = e.dyn_ref::<DragEvent>().filter(|e| has_files(e)) else {
-                    return;
-                };
-                e.prevent_default();
-                dragging.set(false);
-                let file = e
-                    .data_transfer()
-                    .and_then(|d| d.files())
-                    .and_then(|f| f.get(0));
-                if let (Some(f), false) = (file, locked) {
-                    read.emit(f);
-                    if let Some(el) = section.cast::<Element>() {
-                        el.scroll_into_view_with_bool(false);
-                    }
-                }
-            });
-            move || drop((over, leave, dropped))
-        });
-    }
+    // The picker hands its file to the page's importer (views::import), as a drop does.
+    let read = use_context::<Importer>().map(|i| i.0).unwrap_or_default();
 
     // A refused clipboard: select the link so that Ctrl+C copies it.
     {
@@ -259,19 +172,8 @@ pub fn export(p: &Props) -> Html {
             </>
         },
     };
-    let note_view = match &*note {
-        None => html! {},
-        Some(Ok(m)) => {
-            html! { <p class="msg msg-ok" role="status" data-testid="import-ok">{ m.clone() }</p> }
-        }
-        Some(Err(e)) => html! {
-            <p class="msg msg-refused" role="alert" data-testid="import-error">
-                <strong>{ "Not imported: " }</strong><code>{ e.clone() }</code>{ " The current scenario is unchanged." }
-            </p>
-        },
-    };
     html! {
-        <section class="export card" aria-labelledby="export-title" ref={section}>
+        <section class="export card" aria-labelledby="export-title">
             <h2 id="export-title">{ "Share and export" }</h2>
             <div class="form-actions">
                 <button class="btn btn-primary" onclick={copy_link} data-testid="copy-link">{ "Copy link" }</button>
@@ -295,7 +197,6 @@ pub fn export(p: &Props) -> Html {
                 <p class="hint">{ "Import a scenario (spec format) or a trace (trace.json, or the lines of " }
                     <code>{ "crashcourse run --trace" }</code>{ "), or drop the file anywhere on the page." }</p>
             }
-            { note_view }
             <h3>{ "For slides" }</h3>
             <div class="form-actions">
                 <button class={classes!("btn", (*shown == Shown::Mermaid).then_some("on"))} onclick={show(Shown::Mermaid)}
@@ -304,9 +205,6 @@ pub fn export(p: &Props) -> Html {
                     aria-expanded={expanded(Shown::Svg)} data-testid="export-svg">{ "SVG snapshot" }</button>
             </div>
             { body }
-            if *dragging {
-                <div class="drop-overlay" aria-hidden="true"><p>{ "Drop a scenario or trace JSON file to open it" }</p></div>
-            }
         </section>
     }
 }

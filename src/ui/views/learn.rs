@@ -9,8 +9,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::super::app::key_action;
-use super::super::bridge::ToolsModule;
-use super::super::content::start;
+use super::super::content::{start, CourseText};
 use super::super::engine;
 use super::super::learn::{
     pause_point, score, steps_before_prediction, Attempt, Effect, Prediction, Progress, Score,
@@ -36,8 +35,8 @@ pub enum Mode {
 
 /// The top bar: the brand and the "Sandbox | Learn | Quiz" switch.
 pub fn mode_bar(mode: Mode, set: &Callback<Mode>) -> Html {
-    // Learn and Quiz are in the tools module: a pointer on their tab starts fetching it.
-    let warm = Callback::from(|_: MouseEvent| start::<ToolsModule>());
+    // Learn and Quiz read the course text: a pointer on their tab starts fetching it.
+    let warm = Callback::from(|_: MouseEvent| start::<CourseText>());
     let tab = |m: Mode, label: &'static str, id: &'static str, title: &'static str| {
         html! {
             <button class={if m == mode { "mode-tab on" } else { "mode-tab" }} aria-pressed={(m == mode).to_string()}

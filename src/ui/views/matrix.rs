@@ -8,13 +8,11 @@ use yew::prelude::*;
 
 use super::super::engine::Matrix as EngineMatrix;
 use super::super::session::{crash_cells, Act};
-use super::super::tools::{dispatch, Remote};
 use super::{step_letter, step_words, Props};
 
 #[function_component(Matrix)]
 pub fn matrix(p: &Props) -> Html {
     let s = &p.s;
-    let remote = use_context::<Option<Remote>>().flatten();
     let open = use_state(|| false);
     let toggle = {
         let open = open.clone();
@@ -27,7 +25,7 @@ pub fn matrix(p: &Props) -> Html {
     };
     let body = match matrix.as_ref() {
         None => html! {},
-        Some(m) => grid(s, &remote, m),
+        Some(m) => grid(s, m),
     };
     html! {
         <section class="matrix card" aria-labelledby="matrix-title">
@@ -41,7 +39,7 @@ pub fn matrix(p: &Props) -> Html {
     }
 }
 
-fn grid(s: &super::Handle, remote: &Option<Remote>, m: &EngineMatrix) -> Html {
+fn grid(s: &super::Handle, m: &EngineMatrix) -> Html {
     let scenario = s.scenario();
     let cells = crash_cells(scenario, m);
     let steps = scenario.steps();
@@ -52,11 +50,11 @@ fn grid(s: &super::Handle, remote: &Option<Remote>, m: &EngineMatrix) -> Html {
         }
     }
     let apply = |run: usize| {
-        let (s, remote) = (s.clone(), remote.clone());
+        let s = s.clone();
         let r = &m.runs[run];
         let (faults, label) = (r.faults.clone(), r.label.clone());
         Callback::from(move |_: MouseEvent| {
-            dispatch(&remote, &s, Act::SetFaults(faults.clone(), label.clone()))
+            s.dispatch(Act::SetFaults(faults.clone(), label.clone()))
         })
     };
     let head: Html = steps

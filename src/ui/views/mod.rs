@@ -14,6 +14,7 @@ pub mod export;
 pub mod faults;
 pub mod header;
 pub mod help;
+pub mod import;
 pub mod learn;
 pub mod ledger;
 pub mod matrix;
