@@ -171,6 +171,9 @@ enum Next {
     Batch(Box<Ctx>),
     Idle(u64),
     Drained,
+    /// The query fails instead of planning batch `n` (a Spark socket query restarted on
+    /// its checkpoint, semantics §2.3): the run ends as a drain does (§1.4).
+    Failed(u64),
 }
 
 struct Sim<'a> {
@@ -201,6 +204,9 @@ struct Sim<'a> {
     lease: Vec<Option<u64>>,
     delivered: Vec<bool>,
     socket_frontier: u64,
+    /// micro_batch on a socket: the live query was restarted on a checkpoint with a logged
+    /// batch, so it re-runs its open batch with nothing in it and then fails (§2.3).
+    socket_query_fails: bool,
     /// Every queue message below this position is acked (scan start: keeps reads linear).
     queue_low: usize,
     // engines
@@ -411,6 +417,7 @@ impl<'a> Sim<'a> {
             lease: vec![None; m],
             delivered: vec![false; m],
             socket_frontier: 0,
+            socket_query_fails: false,
             queue_low: 0,
             group_committed: None,
             spark: SparkCkpt::default(),
@@ -833,7 +840,11 @@ impl<'a> Sim<'a> {
             }
             match self.next_batch(&mut inst) {
                 Next::Drained => {
-                    self.on_drain(&mut inst);
+                    self.on_drain(&mut inst, None);
+                    return InstEnd::Drained;
+                }
+                Next::Failed(n) => {
+                    self.on_drain(&mut inst, Some(n));
                     return InstEnd::Drained;
                 }
                 Next::Idle(t) => {
@@ -1040,6 +1051,7 @@ impl<'a> Sim<'a> {
                 }
             }
             Engine::MicroBatch => {
+                self.socket_query_fails = false;
                 let memory_new_query = self.cfg == SinkCfg::Memory && restart;
                 if memory_new_query {
                     self.spark = SparkCkpt::default();
@@ -1071,6 +1083,11 @@ impl<'a> Sim<'a> {
                 } else {
                     self.cur_query = self.spark.query.map(|q| format!("q{q}"));
                     let last = self.spark.offsets.keys().next_back().copied();
+                    // Spark's socket source keeps no state: a query restarted on a checkpoint
+                    // that logged a batch re-runs its open batch with nothing in it, then fails
+                    // (TextSocketMicroBatchStream.commit: "Offsets committed out of order";
+                    // semantics §2.3, v1.1; measured in fidelity scenarios 28 and 29).
+                    self.socket_query_fails = restart && self.is_socket() && last.is_some();
                     text = match last {
                         Some(l) if !self.spark.commits.contains(&l) => format!(
                             "The query restarts from its checkpoint: offsets/{l} exists but commits/{l} does not, so batch {l} is re-run with the logged range."
@@ -1377,6 +1394,9 @@ impl<'a> Sim<'a> {
             Some((l, (_, e, _))) => (l + 1, e),
             None => (0, self.spark.initial),
         };
+        if self.socket_query_fails {
+            return Next::Failed(n);
+        }
         match self.range_from(start) {
             Ok((s, e)) => {
                 let attempt = self.new_attempt(n);
@@ -1398,7 +1418,9 @@ impl<'a> Sim<'a> {
         }
     }
 
-    fn on_drain(&mut self, inst: &mut Inst) {
+    /// The run ends: the instance drained, or its query failed before planning batch
+    /// `failed` (semantics §1.4: a failure ends the run as a drain does).
+    fn on_drain(&mut self, inst: &mut Inst, failed: Option<u64>) {
         // Consumer auto-commit: once more when the consumer closes.
         if matches!(self.sc.engine, Engine::Consumer { .. })
             && self.sc.engine.commit_mode() == CommitMode::Auto
@@ -1443,6 +1465,31 @@ impl<'a> Sim<'a> {
                     );
                 }
             }
+        }
+        if let Some(n) = failed {
+            let never: Vec<u64> = (0..self.m())
+                .filter(|p| !self.read_flag[*p as usize])
+                .collect();
+            let text = txt!(
+                self,
+                "Instead of planning batch {n}, the query fails: IllegalStateException: Offsets committed out of order (the new socket connection counts its lines from offset −1 again, below the offsets in the checkpoint). The run ends{}.",
+                if never.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} are never read", self.describe(&never))
+                }
+            );
+            let recs = self.rec_names(&never);
+            self.emit(
+                Some(inst),
+                EventKind::Drain,
+                Some(Step::Plan),
+                Some((n, None)),
+                recs,
+                Vec::new(),
+                text,
+            );
+            return;
         }
         self.emit(
             Some(inst),
@@ -1641,12 +1688,18 @@ impl<'a> Sim<'a> {
                 )
             };
         } else if self.is_socket() {
-            let got: Vec<u64> = ctx
-                .planned
-                .iter()
-                .copied()
-                .filter(|p| !self.delivered[*p as usize])
-                .collect();
+            // A micro_batch re-run reads from a new connection whose line offsets start at
+            // −1 again: nothing of the logged range (semantics §2.3).
+            let rerun_reads_nothing = ctx.rerun && matches!(self.sc.engine, Engine::MicroBatch);
+            let got: Vec<u64> = if rerun_reads_nothing {
+                Vec::new()
+            } else {
+                ctx.planned
+                    .iter()
+                    .copied()
+                    .filter(|p| !self.delivered[*p as usize])
+                    .collect()
+            };
             for &p in &got {
                 self.delivered[p as usize] = true;
                 self.read_flag[p as usize] = true;
@@ -1656,6 +1709,25 @@ impl<'a> Sim<'a> {
             changes.push(Change::Position { position: ctx.end });
             text = if !self.trace_on {
                 String::new()
+            } else if rerun_reads_nothing {
+                let gone: Vec<u64> = ctx
+                    .planned
+                    .iter()
+                    .copied()
+                    .filter(|p| self.delivered[*p as usize])
+                    .collect();
+                format!(
+                    "The restarted query opened a new socket connection, whose lines are numbered from offset −1 again: the logged range of batch {} matches none of them, so the re-run reads nothing.{}",
+                    ctx.batch,
+                    if gone.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " {} were delivered to the dead process; the socket never sends them again.",
+                            self.describe(&gone)
+                        )
+                    }
+                )
             } else if got.len() < ctx.planned.len() {
                 let gone: Vec<u64> = ctx
                     .planned
