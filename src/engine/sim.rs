@@ -122,6 +122,9 @@ struct Inst {
     pos: u64,
     batches_run: u64,
     next_epoch: u64,
+    /// flink: the epoch after the restored checkpoint, if it had begun before the failure:
+    /// it runs all its steps even with nothing left to read (semantics §1.4, §2.3).
+    restored_epoch: Option<u64>,
     counters: VecMap<usize, u64>,
 }
 
@@ -215,6 +218,8 @@ struct Sim<'a> {
     queries: u32,
     undo: Vec<Undo>,
     flink: VecMap<u64, FlinkCkpt>,
+    /// flink: the highest epoch any instance began.
+    flink_begun: Option<u64>,
     beam_pos: Option<u64>,
     beam_ids: VecSet<u64>,
     beam_bundles: VecSet<u64>,
@@ -424,6 +429,7 @@ impl<'a> Sim<'a> {
             queries: 0,
             undo: Vec::new(),
             flink: VecMap::new(),
+            flink_begun: None,
             beam_pos: None,
             beam_ids: VecSet::new(),
             beam_bundles: VecSet::new(),
@@ -822,6 +828,7 @@ impl<'a> Sim<'a> {
             pos: 0,
             batches_run: 0,
             next_epoch: 0,
+            restored_epoch: None,
             counters: VecMap::new(),
         };
         self.start_instance(&mut inst);
@@ -1106,6 +1113,9 @@ impl<'a> Sim<'a> {
                 if let Some((epoch, ck)) = latest {
                     inst.pos = ck.position;
                     inst.next_epoch = epoch + 1;
+                    if self.flink_begun.is_some_and(|b| b > epoch) {
+                        inst.restored_epoch = Some(epoch + 1);
+                    }
                     if let Some(ti) = ck.txn {
                         if self.txns[ti].state == TxnState::Open {
                             if self.txn_expired(ti) {
@@ -1137,15 +1147,24 @@ impl<'a> Sim<'a> {
                     }
                     parts.insert(
                         0,
-                        format!(
-                            "Flink restores checkpoint {epoch} (position {})",
-                            ck.position
-                        ),
+                        if self.is_socket() {
+                            format!(
+                                "Flink restores checkpoint {epoch}; the socket source keeps no position, so its reads go on with lines the socket never sent"
+                            )
+                        } else {
+                            format!(
+                                "Flink restores checkpoint {epoch} (position {})",
+                                ck.position
+                            )
+                        },
                     );
                 } else {
                     inst.pos = 0;
                     inst.next_epoch = 0;
-                    parts.push(if restart {
+                    parts.push(if restart && self.is_socket() {
+                        "Flink has no completed checkpoint and starts fresh; the socket source keeps no position, so it reads lines the socket never sent"
+                            .to_string()
+                    } else if restart {
                         "Flink has no completed checkpoint and starts fresh at position 0"
                             .to_string()
                     } else {
@@ -1274,13 +1293,22 @@ impl<'a> Sim<'a> {
                 } else {
                     inst.pos
                 };
-                match self.range_from(start) {
-                    Ok((s, e)) => {
+                let range = match self.range_from(start) {
+                    Ok(r) => Some(r),
+                    // The restored epoch had begun before the failure: it runs all its
+                    // steps with no entries (its checkpoint completes, its faults fire).
+                    Err(Next::Drained) if inst.restored_epoch.is_some() => Some((start, start)),
+                    Err(n) => return n,
+                };
+                match range {
+                    Some((s, e)) => {
+                        inst.restored_epoch = None;
                         let batch = inst.next_epoch;
                         inst.next_epoch += 1;
+                        self.flink_begun = Some(self.flink_begun.map_or(batch, |b| b.max(batch)));
                         self.range_batch(batch, s, e)
                     }
-                    Err(n) => n,
+                    None => Next::Drained,
                 }
             }
             Engine::Consumer { .. } | Engine::Beam { .. } => {
@@ -1727,6 +1755,11 @@ impl<'a> Sim<'a> {
                             self.describe(&gone)
                         )
                     }
+                )
+            } else if ctx.planned.is_empty() {
+                format!(
+                    "Nothing is left on the socket: restored epoch {} reads no records, but it still runs all its steps.",
+                    ctx.batch
                 )
             } else if got.len() < ctx.planned.len() {
                 let gone: Vec<u64> = ctx
