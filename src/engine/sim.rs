@@ -154,6 +154,9 @@ struct Ctx {
     /// Foreach_batch rows in an open database transaction.
     open_db_txn: Vec<usize>,
     marker_written: bool,
+    /// A micro_batch zombie's own dedup state: the state after batch N−1 it loaded when
+    /// the batch began (real Spark loads state version N for batch N; §8.5, §4).
+    own_state: Option<DedupState>,
 }
 
 enum StepRes {
@@ -941,9 +944,18 @@ impl<'a> Sim<'a> {
                                     );
                                     // The zombie's dedup changes are its own: the durable state rolls back.
                                     self.rollback_dedup();
+                                    let mut zctx = ctx.clone();
+                                    if matches!(self.sc.engine, Engine::MicroBatch)
+                                        && self.sc.dedup.is_some()
+                                        && !ctx.read_done
+                                    {
+                                        // It will deduplicate with the state it loaded for
+                                        // this batch, not what the new driver writes later.
+                                        zctx.own_state = Some(self.spark.state.clone());
+                                    }
                                     return InstEnd::Cut(
                                         downtime,
-                                        Box::new((inst.clone(), ctx.clone(), si + 1)),
+                                        Box::new((inst.clone(), zctx, si + 1)),
                                     );
                                 }
                                 _ => {}
@@ -1870,7 +1882,9 @@ impl<'a> Sim<'a> {
         let wm = ctx.watermark;
         let record_undo = !inst.zombie;
         let mut state = if inst.zombie {
-            self.spark.state.clone()
+            ctx.own_state
+                .take()
+                .unwrap_or_else(|| self.spark.state.clone())
         } else {
             std::mem::take(&mut self.spark.state)
         };
