@@ -1090,7 +1090,7 @@ impl<'a> Sim<'a> {
                     });
                     text = if memory_new_query {
                         format!(
-                            "Spark cannot recover a memory-sink query, so the restart is a new query q{} with an empty checkpoint and an empty table, starting at position {}.",
+                            "Without a checkpointLocation Spark gives every start a new temporary checkpoint, so the restart is a new query q{} with an empty checkpoint and an empty table, starting at position {}.",
                             self.queries, self.spark.initial
                         )
                     } else {
@@ -3001,19 +3001,37 @@ impl<'a> Sim<'a> {
             let mut text = if ok.is_empty() {
                 String::new()
             } else {
-                format!(
-                    "The subscriber acks {}: they are done for good.",
-                    self.describe(&ok)
-                )
+                if eod {
+                    format!(
+                        "The subscriber acks {} in time: with exactly-once delivery they are never delivered again.",
+                        self.describe(&ok)
+                    )
+                } else {
+                    // Pub/Sub without exactly-once delivery: even a timely ack can occasionally
+                    // be followed by a redelivery; the simulator never redelivers (§10 (26)).
+                    format!(
+                        "The subscriber acks {} in time: the simulator never redelivers them after that (real Pub/Sub rarely may).",
+                        self.describe(&ok)
+                    )
+                }
             };
             if !late.is_empty() {
                 if !text.is_empty() {
                     text.push(' ');
                 }
-                text.push_str(&format!(
-                    "The ack of {} comes after the lease expired (tick {t}), so it has no effect and they will be delivered again.",
-                    self.describe(&late)
-                ));
+                text.push_str(&if eod {
+                    format!(
+                        "The ack of {} comes after the lease expired (tick {t}), so it has no effect and they will be delivered again.",
+                        self.describe(&late)
+                    )
+                } else {
+                    // Pubsub acknowledge reference: a late ack "may succeed"; the simulator
+                    // takes the redelivery branch (§2.2, §10 (26)).
+                    format!(
+                        "The ack of {} comes after the lease expired (tick {t}); such an ack may or may not stick, and the simulator takes the redelivery branch: they will be delivered again.",
+                        self.describe(&late)
+                    )
+                });
             }
             let recs = self.rec_names(&ctx.read);
             self.step_event(inst, ctx, step, recs, ch, text);
