@@ -467,6 +467,16 @@ impl<'a> Sim<'a> {
     fn is_queue(&self) -> bool {
         matches!(self.sc.source, Source::Queue { .. })
     }
+    /// The engine's own word for a unit of work in narration: Flink epochs (sealed by
+    /// checkpoints), Beam bundles, Spark and consumer batches.
+    fn unit(&self) -> &'static str {
+        match self.sc.engine {
+            Engine::Flink => "epoch",
+            Engine::Beam { .. } => "bundle",
+            _ => "batch",
+        }
+    }
+
     fn is_socket(&self) -> bool {
         matches!(self.sc.source, Source::Socket)
     }
@@ -725,8 +735,8 @@ impl<'a> Sim<'a> {
                 Vec::new(),
                 Vec::new(),
                 format!(
-                    "The cut-off process {} wakes up and finishes batch {} attempt {} with its own memory.",
-                    inst.no, ctx.batch, ctx.attempt
+                    "The cut-off process {} wakes up and finishes {} {} attempt {} with its own memory.",
+                    inst.no, self.unit(), ctx.batch, ctx.attempt
                 ),
             );
             let steps = self.steps.clone();
@@ -916,8 +926,9 @@ impl<'a> Sim<'a> {
                                         &ctx,
                                         i,
                                         format!(
-                                            "CRASH after {} of batch {} (attempt {}): the process dies and loses its memory; it restarts after {downtime} tick{}.",
+                                            "CRASH after {} of {} {} (attempt {}): the process dies and loses its memory; it restarts after {downtime} tick{}.",
                                             step.name(),
+                                            self.unit(),
                                             ctx.batch,
                                             ctx.attempt,
                                             if downtime == 1 { "" } else { "s" }
@@ -935,9 +946,10 @@ impl<'a> Sim<'a> {
                                         &ctx,
                                         i,
                                         format!(
-                                            "Process {} is cut off after {} of batch {} but keeps running as a zombie; a new process takes over after {downtime} tick{}.",
+                                            "Process {} is cut off after {} of {} {} but keeps running as a zombie; a new process takes over after {downtime} tick{}.",
                                             inst.no,
                                             step.name(),
+                                            self.unit(),
                                             ctx.batch,
                                             if downtime == 1 { "" } else { "s" }
                                         ),
@@ -1539,7 +1551,7 @@ impl<'a> Sim<'a> {
             Vec::new(),
             Vec::new(),
             format!(
-                "Drained at tick {}: every record has arrived and nothing is left to read.",
+                "Drained at tick {}: every entry has arrived at the source and nothing is left to read.",
                 self.t
             ),
         );
@@ -2133,8 +2145,9 @@ impl<'a> Sim<'a> {
                         ctx,
                         mi,
                         format!(
-                            "CRASH in the middle of the write after {k} row{}: the rest of batch {} is never written by this attempt.",
+                            "CRASH in the middle of the write after {k} row{}: the rest of {} {} is never written by this attempt.",
                             if k == 1 { "" } else { "s" },
+                            self.unit(),
                             ctx.batch
                         ),
                     );
@@ -2184,10 +2197,19 @@ impl<'a> Sim<'a> {
         }
         let what = self.write_verb();
         let mut text = if recs.is_empty() {
-            format!("Batch {} has no rows to write.", ctx.batch)
+            let u = self.unit();
+            let mut c = u.chars();
+            let cap = c.next().map_or(String::new(), |f| {
+                f.to_uppercase().collect::<String>() + c.as_str()
+            });
+            format!("{cap} {} has no rows to write.", ctx.batch)
         } else {
             format!("{what} {}.", list_ids(recs))
         };
+        if let Some(again) = self.second_copies(&changes) {
+            text.push(' ');
+            text.push_str(&again);
+        }
         for n in notes {
             text.push(' ');
             text.push_str(&n);
@@ -2209,6 +2231,90 @@ impl<'a> Sim<'a> {
         };
         // The step event goes before the per-row error events it caused.
         self.trace.insert(at, ev);
+    }
+
+    /// Narration of a write that adds second copies: the new rows visible to the primary
+    /// reader whose record already has a visible row, named with where that copy came from
+    /// ("r2, r3 are already in the table (batch 1, attempt 1): this INSERT adds them again.").
+    fn second_copies(&self, changes: &[Change]) -> Option<String> {
+        let new_rows: Vec<usize> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Row { row, .. } => Some(*row as usize),
+                _ => None,
+            })
+            .collect();
+        let first = *new_rows.iter().min()?;
+        // Earlier visible copy per record: (record, origin batch, origin attempt).
+        let mut again: Vec<(usize, u64, u32)> = Vec::new();
+        for &r in &new_rows {
+            let rec = self.rows[r].record;
+            if !self.rows[r].strict || again.iter().any(|a| a.0 == rec) {
+                continue;
+            }
+            let Some(old) =
+                (0..first).find(|e| self.rows[*e].record == rec && self.rows[*e].strict)
+            else {
+                continue;
+            };
+            let origin = self.trace.iter().rev().find_map(|ev| {
+                ev.changes.iter().find_map(|c| match c {
+                    Change::Row {
+                        row,
+                        batch: Some(b),
+                        attempt: Some(a),
+                        ..
+                    } if *row as usize == old => Some((*b, *a)),
+                    _ => None,
+                })
+            })?;
+            again.push((rec, origin.0, origin.1));
+        }
+        if again.is_empty() {
+            return None;
+        }
+        let mut origins: Vec<(u64, u32)> = again.iter().map(|a| (a.1, a.2)).collect();
+        origins.sort_unstable();
+        origins.dedup();
+        let from: Vec<String> = origins
+            .iter()
+            .map(|(b, a)| format!("{} {b}, attempt {a}", self.unit()))
+            .collect();
+        let recs: Vec<usize> = again.iter().map(|a| a.0).collect();
+        let one = recs.len() == 1;
+        let (is, them) = if one { ("is", "it") } else { ("are", "them") };
+        let (place, act) = match self.cfg {
+            SinkCfg::Console => ("already printed", format!("this batch prints {them} again")),
+            SinkCfg::Memory => (
+                "already in the memory table",
+                format!("this batch adds {them} again"),
+            ),
+            SinkCfg::Kafka { .. } => (
+                "already in the topic",
+                format!("this send appends {them} again"),
+            ),
+            SinkCfg::Bigquery { .. } => (
+                "already in the table",
+                format!("this AppendRows adds {them} again"),
+            ),
+            SinkCfg::Upsert(_) => (
+                "already in the table",
+                format!("new uuid keys add {them} again"),
+            ),
+            SinkCfg::ForeachBatch { .. } => (
+                "already in the table",
+                format!("this transaction adds {them} again"),
+            ),
+            _ => (
+                "already in the table",
+                format!("this INSERT adds {them} again"),
+            ),
+        };
+        Some(format!(
+            "{} {is} {place} ({}): {act}.",
+            list_ids(&recs),
+            from.join("; ")
+        ))
     }
 
     fn write_verb(&self) -> String {
