@@ -32,6 +32,10 @@ enum Command {
         /// Print the trace (one JSON event per line) instead of the outcome.
         #[arg(long)]
         trace: bool,
+        /// Print the outcome caption (effect, records, cause with step numbers) instead of
+        /// the outcome.
+        #[arg(long, conflicts_with = "trace")]
+        caption: bool,
     },
     /// Run every single-fault placement of a scenario and print the matrix as JSON
     /// ({"runs": [{"faults", "label", "outcome"}], "summary": [...]}).
@@ -121,9 +125,16 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
 
 fn execute(cmd: Command) -> Result<(), Failure> {
     match cmd {
-        Command::Run { file, trace } => {
+        Command::Run {
+            file,
+            trace,
+            caption,
+        } => {
             let sc = load(&file)?;
-            if trace {
+            if caption {
+                let run = engine::run(&sc);
+                emit(&(engine::outcome_caption(&run) + "\n"))
+            } else if trace {
                 let run = engine::run(&sc);
                 let out = engine::trace_jsonl(&run.trace);
                 emit(&out)

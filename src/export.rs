@@ -15,19 +15,48 @@ fn recs(e: &Event) -> String {
     }
 }
 
-fn where_(e: &Event) -> String {
+/// The engine's own word for a unit of work: Flink epochs, Beam bundles, Spark and
+/// consumer batches.
+fn unit(sc: &Scenario) -> &'static str {
+    match sc.engine.kind_name() {
+        "flink" => "epoch",
+        "beam" => "bundle",
+        _ => "batch",
+    }
+}
+
+fn where_(sc: &Scenario, e: &Event) -> String {
+    let u = unit(sc);
     match (e.batch, e.attempt) {
-        (Some(b), Some(1)) => format!("batch {b}"),
-        (Some(b), Some(a)) => format!("batch {b} attempt {a}"),
-        (Some(b), None) => format!("batch {b}"),
+        (Some(b), Some(1)) => format!("{u} {b}"),
+        (Some(b), Some(a)) => format!("{u} {b} attempt {a}"),
+        (Some(b), None) => format!("{u} {b}"),
         _ => String::new(),
     }
 }
 
-/// A Mermaid sequence diagram: participants source, engine, checkpoint, sink; crashes and
-/// restarts as notes; server errors as replies; the outcome's duplicates and losses last.
+/// The participants (S, E, C, K) a diagram line refers to.
+fn participants_of(line: &str) -> Vec<char> {
+    let head = line.split(':').next().unwrap_or("");
+    if let Some(over) = head.strip_prefix("Note over ") {
+        return over
+            .split(',')
+            .filter_map(|p| p.trim().chars().next())
+            .collect();
+    }
+    head.split("->>")
+        .flat_map(|p| p.split("-->>"))
+        .filter_map(|p| p.trim().trim_end_matches('-').chars().next())
+        .collect()
+}
+
+/// A Mermaid sequence diagram: participants source, engine, checkpoint, sink (only those
+/// the run uses: a plain consumer has no checkpoint); crashes and restarts as notes; server
+/// errors as replies; the outcome's duplicates and losses last.
 pub fn mermaid(sc: &Scenario, run: &Run) -> String {
     let mut out = String::from("sequenceDiagram\n");
+    let mut body = String::new();
+    let consumer = sc.engine.kind_name() == "consumer";
     let engine_name = match sc.engine.kind_name() {
         "micro_batch" => "Spark",
         "flink" => "Flink",
@@ -39,13 +68,21 @@ pub fn mermaid(sc: &Scenario, run: &Run) -> String {
         "queue" => "Queue",
         _ => "Socket",
     };
-    out.push_str(&format!("    participant S as {source_name} (source)\n"));
-    out.push_str(&format!("    participant E as {engine_name}\n"));
-    out.push_str("    participant C as Checkpoint\n");
-    out.push_str(&format!(
-        "    participant K as Sink ({})\n",
-        sc.sink.kind_name()
-    ));
+    let declared = [
+        (
+            'S',
+            format!("    participant S as {source_name} (source)\n"),
+        ),
+        ('E', format!("    participant E as {engine_name}\n")),
+        ('C', "    participant C as Checkpoint\n".to_string()),
+        (
+            'K',
+            format!("    participant K as Sink ({})\n", sc.sink.kind_name()),
+        ),
+    ];
+    // A restart reads its position from the checkpoint, or for a consumer from the source
+    // (the group's committed offsets).
+    let durable = if consumer { "E,S" } else { "E,C" };
     for e in &run.trace {
         let who = if e.zombie { "zombie " } else { "" };
         let line = match (e.kind, e.step) {
@@ -56,7 +93,7 @@ pub fn mermaid(sc: &Scenario, run: &Run) -> String {
                     format!("Note over E: process 1 starts at tick {}", e.tick)
                 } else {
                     format!(
-                        "Note over E,C: RESTART (process {}, tick {}): {}",
+                        "Note over {durable}: RESTART (process {}, tick {}): {}",
                         e.instance,
                         e.tick,
                         clean(&e.text)
@@ -66,6 +103,9 @@ pub fn mermaid(sc: &Scenario, run: &Run) -> String {
             (EventKind::Fault, _) => {
                 format!("Note over E: 💥 {}", clean(&e.text))
             }
+            (EventKind::DeleteCheckpoint, _) if consumer => {
+                "Note over S: the group's committed offsets are deleted".to_string()
+            }
             (EventKind::DeleteCheckpoint, _) => "Note over C: checkpoint deleted".to_string(),
             (EventKind::Error, _) => format!(
                 "K-->>E: {} {}{}",
@@ -74,7 +114,7 @@ pub fn mermaid(sc: &Scenario, run: &Run) -> String {
                     .first()
                     .map(|r| format!("({r}) "))
                     .unwrap_or_default(),
-                where_(e)
+                where_(sc, e)
             ),
             (EventKind::Abort, _) => format!("Note over K: {}", clean(&e.text)),
             (EventKind::Stop, _) => format!("Note over E: zombie stops: {}", clean(&e.text)),
@@ -84,24 +124,24 @@ pub fn mermaid(sc: &Scenario, run: &Run) -> String {
                 format!(
                     "Note over E,K: {who}{} skipped ({})",
                     step.name(),
-                    where_(e)
+                    where_(sc, e)
                 )
             }
             (EventKind::Step, Some(step)) => match step {
-                Step::Plan => format!("E->>E: {who}plan {}: {}", where_(e), recs(e)),
+                Step::Plan => format!("E->>E: {who}plan {}: {}", where_(sc, e), recs(e)),
                 Step::OffsetLog => format!("E->>C: {who}write offsets/{}", e.batch.unwrap_or(0)),
                 Step::CommitLog => format!("E->>C: {who}write commits/{}", e.batch.unwrap_or(0)),
-                Step::Read => format!("S->>E: {who}read {} ({})", recs(e), where_(e)),
-                Step::SinkWrite => format!("E->>K: {who}write {} ({})", recs(e), where_(e)),
-                Step::SinkCommit => format!("E->>K: {who}commit ({})", where_(e)),
+                Step::Read => format!("S->>E: {who}read {} ({})", recs(e), where_(sc, e)),
+                Step::SinkWrite => format!("E->>K: {who}write {} ({})", recs(e), where_(sc, e)),
+                Step::SinkCommit => format!("E->>K: {who}commit ({})", where_(sc, e)),
                 Step::Checkpoint => format!("E->>C: {who}checkpoint {}", e.batch.unwrap_or(0)),
-                Step::SourceCommit => format!("E->>S: {who}commit / ack ({})", where_(e)),
+                Step::SourceCommit => format!("E->>S: {who}commit / ack ({})", where_(sc, e)),
             },
             _ => continue,
         };
-        out.push_str("    ");
-        out.push_str(&line);
-        out.push('\n');
+        body.push_str("    ");
+        body.push_str(&line);
+        body.push('\n');
     }
     let o = &run.outcome;
     let dups: Vec<String> = o
@@ -125,8 +165,8 @@ pub fn mermaid(sc: &Scenario, run: &Run) -> String {
             verdict.push_str(&format!("duplicated {}", dups.join(", ")));
         }
     }
-    out.push_str(&format!("    Note over K: {}\n", clean(&verdict)));
-    out.push_str(&format!(
+    body.push_str(&format!("    Note over K: {}\n", clean(&verdict)));
+    body.push_str(&format!(
         "    Note over E,K: guarantee {}{}\n",
         o.guarantee.name(),
         if o.assumptions_broken.is_empty() {
@@ -138,5 +178,15 @@ pub fn mermaid(sc: &Scenario, run: &Run) -> String {
             )
         }
     ));
+    let used: Vec<char> = body
+        .lines()
+        .flat_map(|l| participants_of(l.trim()))
+        .collect();
+    for (p, decl) in &declared {
+        if used.contains(p) {
+            out.push_str(decl);
+        }
+    }
+    out.push_str(&body);
     out
 }

@@ -159,8 +159,9 @@ pub(crate) static LESSONS: &[Lesson] = &[
         misconception: Some(
             "Tutorials often say Spark Structured Streaming becomes at-most-once by \"committing Kafka offsets before \
              writing\". Spark's Kafka source commits nothing to Kafka: its progress lives only in the checkpoint's offset \
-             and commit logs. At-most-once in Spark comes from a source that cannot replay (the socket source), not from \
-             commit order.",
+             and commit logs. Spark loses records when the source cannot replay (the socket source), when a sink \
+             records its progress before the data (a foreachBatch marker written first, see the marker-first lesson), \
+             or when the checkpoint is deleted.",
         ),
         snippet: "kafka-consumer-commit-before-java",
     },
@@ -198,13 +199,17 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The restart resumes at offset 4: batches 2 and 3 (r4..r7) are inserted again.",
         ],
         question: "Which records are duplicated?",
-        rule: "The Java consumer's auto-commit commits, during poll(), the offsets of records already returned; if each \
+        rule: "The classic Java consumer's auto-commit commits, during poll(), the offsets of records already returned; if each \
                poll's records are processed before the next poll, it is at-least-once, and a crash replays everything \
                since the last auto-commit (Kafka consumer configs: enable.auto.commit, auto.commit.interval.ms).",
         misconception: Some(
-            "\"Auto-commit loses data\" is true for some clients, not for the Java consumer used in this loop: it never \
-             commits an offset before poll() returned that record and the loop finished it. librdkafka-based clients \
-             commit in the background and can commit records not yet processed.",
+            // KAFKA-18641: the new consumer protocol (group.protocol=consumer, KIP-848) commits
+            // from a background thread and had a record-loss bug in auto-commit.
+            "\"Auto-commit loses data\" is true for some clients, not for the classic Java consumer \
+             (group.protocol=classic) used in this loop: it never commits an offset before poll() returned that record \
+             and the loop finished it. The new consumer protocol (group.protocol=consumer) commits in the background and \
+             had a record-loss bug (KAFKA-18641); librdkafka-based clients commit in the background and can commit \
+             records not yet processed.",
         ),
         snippet: "kafka-consumer-auto-commit-java",
     },
@@ -324,8 +329,8 @@ pub(crate) static LESSONS: &[Lesson] = &[
                duplicates: at-least-once.",
         misconception: Some(
             "A popular teaching module writes the data and the marker as two Delta appends to two tables and comments \
-             that they are \"atomic with the write above if using Delta\". Each Delta append is its own commit; Delta \
-             has no multi-table transaction. Use txnAppId/txnVersion on the data write instead.",
+             that they are \"atomic with the write above if using Delta\". Each Delta append is its own commit; open-source \
+             Delta Lake has no multi-table transaction. Use txnAppId/txnVersion on the data write instead.",
         ),
         snippet: "spark-foreachbatch-data-first-py",
     },
@@ -455,8 +460,10 @@ pub(crate) static LESSONS: &[Lesson] = &[
         question: "Which error does the zombie get, and does read_committed see duplicates?",
         rule: "KafkaProducer javadoc (initTransactions): it \"ensures any transactions initiated by previous instances of \
                the producer with the same transactional.id are completed\" and fences them: their later sends and \
-               commits fail with ProducerFencedException. A stable transactional.id per input partition or task is \
-               what makes fencing work.",
+               commits fail with ProducerFencedException. Two mechanisms fence: the same transactional.id lets \
+               initTransactions fence the old producer, and since Kafka 2.5 (KIP-447) \
+               sendOffsetsToTransaction(offsets, consumer.groupMetadata()) fences a zombie consumer by its group \
+               generation, without a fixed transactional.id per input partition.",
         misconception: None,
         snippet: "kafka-txn-read-process-write-java",
     },
@@ -499,7 +506,9 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "read_committed sees one copy; read_uncommitted also sees the aborted one.",
         ],
         question: "Does a read_committed reader see r2 or r3 twice?",
-        rule: "Flink's TwoPhaseCommitSinkFunction / KafkaSink: data of an epoch is pre-committed at the checkpoint and \
+        // Flink 2.0 removed the SinkFunction API (TwoPhaseCommitSinkFunction); KafkaSink is a Sink V2
+        // with a committer.
+        rule: "Flink's two-phase-commit sink (Sink V2 committer, as in KafkaSink; formerly TwoPhaseCommitSinkFunction): data of an epoch is pre-committed at the checkpoint and \
                committed in notifyCheckpointComplete; on recovery Flink commits the transaction recorded in the restored \
                checkpoint and aborts the others. Exactly-once needs checkpointing enabled and read_committed consumers.",
         misconception: None,
@@ -691,8 +700,10 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "Every BatchCommitWriteStreams on a COMMITTED stream returns INVALID_STREAM_TYPE.",
         ],
         question: "Which records are duplicated, and which error does BatchCommit report?",
+        // Which channel carries INVALID_STREAM_TYPE is not documented (spec §10 (23)).
         rule: "BatchCommitWriteStreams applies only to PENDING streams; for any other type it reports \
-               INVALID_STREAM_TYPE (StorageErrorCode) in stream_errors with no commit_time. COMMITTED rows are durable \
+               INVALID_STREAM_TYPE (StorageErrorCode), in stream_errors (with no commit_time) or as an \
+               INVALID_ARGUMENT error. COMMITTED rows are durable \
                and visible when AppendRows succeeds. Offsets dedupe within one stream only, so a stream per attempt \
                re-appends a re-run batch.",
         misconception: Some(
@@ -815,7 +826,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "Batch 1 emits r2 and r3 and stores keys (r2, 2), (r3, 3) in state.",
             "Batch 2 reads the copy of r2. Its watermark is 3 − 4 = −1: the copy is not late.",
             "Key (r2, 2) is still in state, so the copy is dropped.",
-            "Keys are evicted once the watermark passes their event time; a copy arriving after that would pass.",
+            "Keys are evicted once the watermark passes their event time; an identical copy arriving after that is at or below the watermark, so it is dropped as late (Spark's late filter runs before the state lookup). Only a copy with another event time, another key, gets through: that is what dropDuplicatesWithinWatermark is for.",
         ],
         question: "Is r2 written twice?",
         rule: "Structured Streaming guide: with a watermark, dropDuplicates keeps keys until the watermark passes them and \
@@ -861,7 +872,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "Exactly-once: file sink, Delta (txn), foreachBatch with one transaction, upsert on a stable key, Kafka transactions with offsets inside (read_committed), Flink 2PC, BigQuery stream offsets from durable progress.",
             "At-least-once: plain INSERT, console, Spark's Kafka sink, BigQuery _default or pending streams, foreachBatch data-first, uuid keys per attempt.",
             "At-most-once: commit before write, marker-first, a socket source, an in-memory BigQuery offset counter.",
-            "Now the run: the socket delivered r2, r3 to batch 1; the re-run receives nothing, because a socket cannot re-deliver.",
+            "Now the run: the socket delivered r2, r3 to batch 1 and the driver died. The restarted query re-runs batch 1 from a new connection and reads nothing, then fails (IllegalStateException: Offsets committed out of order): r2..r9 are never written.",
             "The weakest link decides: a perfect sink cannot bring back what the source will not replay.",
         ],
         question: "Which records are missing, and what is the guarantee of this pipeline?",
@@ -994,8 +1005,9 @@ pub(crate) static QUIZ: &[QuizQuestion] = &[
         scenario: r#"{"version": 1, "workload": {"records": 10, "batch_size": 2}, "source": {"kind": "queue"}, "engine": {"kind": "consumer", "commit_mode": "before"}, "sink": {"kind": "append"}, "faults": [{"kind": "pause", "batch": 1, "after": "read", "ticks": 15}]}"#,
         choices: &GUARANTEES,
         expect: Expect::Guarantee,
-        explain: "Acking first can lose a batch if the process dies after a successful ack; a late ack has no effect and \
-                  the batch is redelivered and written again. It can lose and duplicate: none.",
+        explain: "Acking first can lose a batch if the process dies after a successful ack; a late ack may not stick \
+                  (without exactly-once delivery it may or may not), and then the batch is redelivered and written again. \
+                  It can lose and duplicate: none.",
     },
     QuizQuestion {
         id: "q-file-sink-spark-reader",
@@ -1054,7 +1066,9 @@ pub(crate) static QUIZ: &[QuizQuestion] = &[
         scenario: r#"{"version": 1, "workload": {"records": 10, "batch_size": 2}, "source": {"kind": "log"}, "engine": {"kind": "micro_batch"}, "sink": {"kind": "bigquery", "stream_type": "committed", "offsets": "source", "finalize_on_drain": true}, "faults": [{"kind": "zombie", "batch": 1, "after": "read"}]}"#,
         choices: &["none", "ALREADY_EXISTS", "OUT_OF_RANGE", "STREAM_FINALIZED", "INVALID_STREAM_TYPE"],
         expect: Expect::Errors,
-        explain: "A finalized stream accepts no appends at all, so the check fails before any offset comparison.",
+        explain: "A finalized stream accepts no appends at all. The order of BigQuery's checks is not documented: this \
+                  simulator checks for a finalized stream before comparing offsets, so the zombie gets STREAM_FINALIZED \
+                  rather than ALREADY_EXISTS.",
     },
     QuizQuestion {
         id: "q-bq-latest-start",
@@ -1068,13 +1082,18 @@ pub(crate) static QUIZ: &[QuizQuestion] = &[
     },
     QuizQuestion {
         id: "q-dedup-late-row",
-        prompt: "dropDuplicates with a 2-tick watermark; r5 has event time 0 and arrives in batch 2, when the watermark is 1. \
-                 The driver also dies after writing batch 2. Which records are missing from the output?",
+        // SPARK-40925 (Spark 3.4): with allowMultiple=true (the default) late rows are filtered with the
+        // previous batch's watermark (-1 here), so default Spark keeps r5 (spec §10 (6)).
+        prompt: "dropDuplicates with a 2-tick watermark and spark.sql.streaming.statefulOperator.allowMultiple=false; r5 \
+                 has event time 0 and arrives in batch 2, when the watermark is 1. The driver also dies after writing \
+                 batch 2. Which records are missing from the output?",
         scenario: r#"{"version": 1, "workload": {"records": 10, "batch_size": 2, "event_times": [0, 1, 2, 3, 4, 0, 6, 7, 8, 9]}, "source": {"kind": "log"}, "engine": {"kind": "micro_batch"}, "dedup": {"mode": "drop_duplicates", "watermark_delay": 2}, "sink": {"kind": "file"}, "faults": [{"kind": "crash", "batch": 2, "after": "sink_write"}]}"#,
         choices: &["none", "r5", "r4, r5", "r0, r5"],
         expect: Expect::Missing,
         explain: "A row at or below the watermark is dropped as late even when it has no duplicate. The crash changes \
-                  nothing: the re-run uses the watermark stored with offsets/2.",
+                  nothing: the re-run uses the watermark stored with offsets/2. With allowMultiple left at its default \
+                  (true, Spark 3.4 and later) lateness is judged against the previous batch's watermark (−1), so r5 \
+                  would be kept.",
     },
     QuizQuestion {
         id: "q-dedup-within-watermark-evicted",
@@ -1093,8 +1112,9 @@ pub(crate) static QUIZ: &[QuizQuestion] = &[
         scenario: r#"{"version": 1, "workload": {"records": 10, "batch_size": 2}, "source": {"kind": "socket"}, "engine": {"kind": "micro_batch"}, "sink": {"kind": "append"}, "faults": [{"kind": "crash", "batch": 1, "after": "sink_write"}]}"#,
         choices: &GUARANTEES,
         expect: Expect::Guarantee,
-        explain: "The re-run receives nothing from the socket, so even an INSERT sink gets no second copy; what a crashed \
-                  process had read but not written is lost. At-most-once.",
+        explain: "The re-run reads nothing from the new socket connection, so even an INSERT sink gets no second copy; \
+                  then the query fails (Offsets committed out of order) and nothing after batch 1 is written. It can lose, \
+                  never duplicate: at-most-once.",
     },
     QuizQuestion {
         id: "q-memory-sink-latest",
@@ -1103,7 +1123,8 @@ pub(crate) static QUIZ: &[QuizQuestion] = &[
         scenario: r#"{"version": 1, "workload": {"records": 10, "batch_size": 2, "arrival_ticks": [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]}, "source": {"kind": "log", "starting_position": "latest"}, "engine": {"kind": "micro_batch"}, "sink": {"kind": "memory"}, "faults": [{"kind": "crash", "batch": 1, "after": "commit_log"}]}"#,
         choices: &GUARANTEES,
         expect: Expect::Guarantee,
-        explain: "Spark does not recover an append-mode memory-sink query from its checkpoint: every restart is a new query \
-                  with an empty table that starts at latest again.",
+        explain: "With no checkpointLocation (the usual memory-sink setup) Spark gives every start a new temporary \
+                  checkpoint: every restart is a new query with an empty table that starts at latest again. (With a fixed \
+                  checkpointLocation Spark refuses to restart an append-mode memory-sink query at all.)",
     },
 ];

@@ -113,7 +113,7 @@ pub fn presets() -> Vec<Preset> {
         Preset {
             id: "spark-socket",
             title: "Socket source: nothing to replay",
-            teaches: "A socket cannot be re-read: records delivered to a process that dies before writing them are gone for good.",
+            teaches: "A socket cannot be re-read and Spark's socket source cannot resume from a checkpoint: the restarted query re-runs the open batch with nothing in it, then fails, so every record not written before the crash is lost.",
             scenario_json: r#"{"version": 1, "workload": {"records": 10, "batch_size": 2}, "source": {"kind": "socket"}, "engine": {"kind": "micro_batch"}, "sink": {"kind": "append"}, "faults": [{"kind": "crash", "batch": 1, "after": "read"}]}"#,
         },
         Preset {
@@ -209,7 +209,7 @@ pub fn presets() -> Vec<Preset> {
         Preset {
             id: "pubsub-redelivery",
             title: "Pub/Sub: processing outlives the ack deadline",
-            teaches: "When processing takes longer than the ack deadline the lease expires and the message is delivered again: a duplicate write.",
+            teaches: "When processing takes longer than the ack deadline the lease expires; the late ack may not stick, and then the message is delivered again: a duplicate write (the simulator always redelivers after a late ack).",
             scenario_json: r#"{"version": 1, "workload": {"records": 10, "batch_size": 2}, "source": {"kind": "queue"}, "engine": {"kind": "consumer", "commit_mode": "after"}, "sink": {"kind": "append"}, "faults": [{"kind": "pause", "batch": 1, "after": "sink_write", "ticks": 15}]}"#,
         },
         Preset {

@@ -319,10 +319,11 @@ query = (orders.selectExpr("CAST(value AS STRING) AS payload")
 spark.sql("SELECT count(*) FROM orders_view").show()
 "#,
         note: Some(
-            "The table lives in the driver's memory. An append-mode memory query does not recover from a \
-             checkpoint (Spark refuses to resume one: \"This query does not support recovering from checkpoint \
-             location\"), so every restart is a new query with an empty table that resolves startingOffsets \
-             again: with latest, records are lost.",
+            "The table lives in the driver's memory. Without a checkpointLocation (as here) Spark uses a new \
+             temporary checkpoint per start, so every restart is a new query with an empty table that resolves \
+             startingOffsets again: with latest, records are lost. With a fixed checkpointLocation Spark refuses \
+             to restart an append-mode memory-sink query (\"This query does not support recovering from \
+             checkpoint location\") until the checkpoint is deleted.",
         ),
     },
     Snippet {
@@ -379,7 +380,11 @@ spark.sql("SELECT count(*) FROM orders_view").show()
          .option("port", 9999)
          .load())
 
-# Even an exactly-once sink cannot help: the socket never re-delivers a line.
+# Even an exactly-once sink cannot help: the socket never re-delivers a line, and
+# the socket source keeps no offsets. A query restarted on this checkpoint re-runs
+# its open batch with nothing in it, then fails with IllegalStateException:
+# "Offsets committed out of order" (if the server sends faster, it silently drops
+# lines of the new connection instead).
 query = (lines.writeStream
          .format("parquet")
          .option("path", "/data/lines/")
@@ -387,8 +392,11 @@ query = (lines.writeStream
          .start())
 "#,
         note: Some(
+            // Measured with Spark 4.3 (fidelity scenarios 28, 29; TextSocketMicroBatchStream).
             "At-most-once. The socket source is for testing: lines delivered to a driver that dies before writing \
-             them are gone. Use a replayable source (Kafka, files) for anything that matters.",
+             them are gone, and a query restarted on its checkpoint re-runs the open batch with nothing in it and \
+             then fails, so nothing after the crash is written. Use a replayable source (Kafka, files) for anything \
+             that matters.",
         ),
     },
     // ------------------------------------------------------------------ foreachBatch
@@ -675,7 +683,11 @@ events = (spark.readStream.format("kafka")
           .select("o.*"))
 
 deduped = (events
-           .withWatermark("event_time", "10 minutes")     # rows at or below the watermark are dropped as late
+           # Late rows are dropped before the state lookup. Since Spark 3.4 (SPARK-40925,
+           # spark.sql.streaming.statefulOperator.allowMultiple=true by default) "late"
+           # means at or below the PREVIOUS batch's watermark; with allowMultiple=false,
+           # at or below this batch's watermark.
+           .withWatermark("event_time", "10 minutes")
            .dropDuplicates(["order_id", "event_time"]))   # include event_time so keys can be evicted
 
 query = (deduped.writeStream.format("delta")
@@ -840,30 +852,40 @@ try (PreparedStatement ps = conn.prepareStatement(sql)) {
         language: "java",
         code: r#"Properties p = new Properties();
 p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "broker:9092");
-p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"); // default since Kafka 3.0
+// Set explicitly: the 3.0 default only took effect in 3.0.1 / 3.1.1 / 3.2 (KAFKA-13598),
+// and only when no conflicting setting (acks, retries, max.in.flight) is given.
+p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
 p.put(ProducerConfig.ACKS_CONFIG, "all");
 p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
 p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
 KafkaProducer<String, String> producer = new KafkaProducer<>(p);
 
 // inside the poll loop:
+List<Future<RecordMetadata>> sends = new ArrayList<>();
 for (ConsumerRecord<String, String> r : records) {
-    producer.send(new ProducerRecord<>("orders-enriched", r.key(), enrich(r.value())));
+    sends.add(producer.send(new ProducerRecord<>("orders-enriched", r.key(), enrich(r.value()))));
 }
-producer.flush();      // wait for the acks ...
-consumer.commitSync(); // ... then commit the input offsets
+// flush() does not throw when a send failed: the error is only in its Future (or callback).
+for (Future<RecordMetadata> f : sends) {
+    f.get();           // throws ExecutionException if this record was not written
+}
+consumer.commitSync(); // only now commit the input offsets
 "#,
         note: Some(
             "Idempotence drops the producer's internal retries of one send (same producer id and sequence). A \
-             replayed batch is a new send and is written again: at-least-once. Without idempotence even a retry \
-             after a lost ack duplicates.",
+             replayed batch is a new send and is written again: at-least-once, provided every send is checked \
+             (Future.get() or a callback) before commitSync(): flush() alone hides failed sends, and committing \
+             after one loses its records. Without idempotence even a retry after a lost ack duplicates.",
         ),
     },
     Snippet {
         id: "kafka-txn-read-process-write-java",
         title: "Java: consume-transform-produce with sendOffsetsToTransaction",
         language: "java",
-        code: r#"producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "orders-enricher-1"); // stable across restarts
+        code: r#"// The same id lets initTransactions fence the previous producer; since Kafka 2.5 (KIP-447)
+// sendOffsetsToTransaction(..., consumer.groupMetadata()) also fences a zombie consumer by
+// its group generation, so the id need not be fixed per input partition.
+producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "orders-enricher-1"); // stable across restarts
 consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
 consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
 
@@ -880,11 +902,12 @@ while (running) {
         }
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata()); // progress commits with the output
         producer.commitTransaction();
-    } catch (ProducerFencedException e) {
-        producer.close(); // a newer instance owns this transactional.id: stop
+    } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+        // Fatal (as in Kafka's own KafkaProducer example): this producer cannot go on.
+        producer.close(); // e.g. a newer instance owns this transactional.id: stop
         break;
     } catch (KafkaException e) {
-        producer.abortTransaction();
+        producer.abortTransaction(); // any other error: abort and retry
         rewindToCommittedOffsets(consumer); // seek back and process the batch again
     }
 }
@@ -997,26 +1020,34 @@ stream.sinkTo(sink);
     },
     Snippet {
         id: "flink-jdbc-sink-java",
-        title: "Flink JdbcSink with an idempotent upsert",
+        title: "Flink JdbcSink with an idempotent upsert (Sink V2 API, flink-connector-jdbc 3.3+)",
         language: "java",
+        // JdbcSink.<T>builder() + sinkTo is the Sink V2 API; addSink(JdbcSink.sink(...)) is the
+        // legacy SinkFunction API, deprecated in Flink 1.x and removed from Flink 2.0's core.
         code: r#"env.enableCheckpointing(60_000);
 
-orders.addSink(JdbcSink.sink(
-    "INSERT INTO orders (order_id, amount) VALUES (?, ?) "
-        + "ON CONFLICT (order_id) DO UPDATE SET amount = EXCLUDED.amount",
-    (ps, o) -> {
-        ps.setString(1, o.orderId);
-        ps.setBigDecimal(2, o.amount);
-    },
-    JdbcExecutionOptions.builder().withBatchSize(500).withBatchIntervalMs(200).build(),
-    new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+JdbcSink<Order> sink = JdbcSink.<Order>builder()
+    .withQueryStatement(
+        "INSERT INTO orders (order_id, amount) VALUES (?, ?) "
+            + "ON CONFLICT (order_id) DO UPDATE SET amount = EXCLUDED.amount",
+        (ps, o) -> {
+            ps.setString(1, o.orderId);
+            ps.setBigDecimal(2, o.amount);
+        })
+    .withExecutionOptions(JdbcExecutionOptions.builder()
+        .withBatchSize(500)
+        .withBatchIntervalMs(200)
+        .build())
+    .buildAtLeastOnce(new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
         .withUrl("jdbc:postgresql://db:5432/shop")
         .withDriverName("org.postgresql.Driver")
-        .build()));
+        .build());
+
+orders.sinkTo(sink);
 "#,
         note: Some(
             "JdbcSink flushes on checkpoints: at-least-once. A plain INSERT duplicates the replayed epoch; the upsert \
-             on a stable key makes it harmless. JdbcSink.exactlyOnceSink uses XA transactions instead.",
+             on a stable key makes it harmless. buildExactlyOnce(...) uses XA transactions instead.",
         ),
     },
     Snippet {
@@ -1462,17 +1493,21 @@ with subscriber:
         id: "pubsub-exactly-once-subscriber-py",
         title: "Python Pub/Sub subscriber with exactly-once delivery (ack_with_response)",
         language: "python",
-        code: r#"from google.cloud import pubsub_v1
+        code: r#"from google.api_core.exceptions import AlreadyExists
+from google.cloud import pubsub_v1
 from google.cloud.pubsub_v1.subscriber import exceptions as sub_exceptions
 
 subscriber = pubsub_v1.SubscriberClient()
 path = subscriber.subscription_path("my-project", "orders-sub")
-subscriber.create_subscription(request={
-    "name": path,
-    "topic": "projects/my-project/topics/orders",
-    "ack_deadline_seconds": 60,
-    "enable_exactly_once_delivery": True,
-})
+try:  # better: create the subscription once, outside the subscriber (gcloud, Terraform)
+    subscriber.create_subscription(request={
+        "name": path,
+        "topic": "projects/my-project/topics/orders",
+        "ack_deadline_seconds": 60,
+        "enable_exactly_once_delivery": True,
+    })
+except AlreadyExists:
+    pass  # a restart finds the subscription from the first run
 
 def callback(message):
     upsert_order(message.data)  # still idempotent: a late ack means the message comes back

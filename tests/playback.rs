@@ -386,6 +386,32 @@ fn conventions_are_shown_for_the_scenarios_they_affect() {
     assert!(tags("consumer-auto-commit").contains(&"24"));
     assert!(tags("delta-deleted-checkpoint-new-id").contains(&"31"));
     assert!(tags("spark-append").is_empty());
+    assert!(tags("spark-socket").contains(&"33"));
+    assert!(!tags("spark-append").contains(&"33"));
+}
+
+#[test]
+fn memory_sink_restart_note_and_v1_1_wordings() {
+    let memory = engine::parse_scenario(
+        r#"{"version": 1, "workload": {"records": 10, "batch_size": 2}, "source": {"kind": "log"}, "engine": {"kind": "micro_batch"}, "sink": {"kind": "memory"}, "faults": [{"kind": "crash", "batch": 1, "after": "commit_log"}]}"#,
+    )
+    .unwrap();
+    let o = engine::run_outcome(&memory);
+    let notes = notes::conventions(&memory, &o);
+    assert!(notes.iter().any(|n| n.tag == "34"));
+    let mut clean = memory.clone();
+    clean.faults.clear();
+    let o = engine::run_outcome(&clean);
+    assert!(notes::conventions(&clean, &o).iter().all(|n| n.tag != "34"));
+    // §10 (27), v1.1: KIP-939 is not in a released client yet.
+    let s = Session::new(Some("flink-txn-timeout"));
+    let text: Vec<String> = notes::conventions(s.scenario(), &s.run().outcome)
+        .into_iter()
+        .map(|n| n.text)
+        .collect();
+    assert!(text
+        .iter()
+        .any(|t| t.contains("not yet in a released Kafka client")));
 }
 
 #[test]

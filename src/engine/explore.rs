@@ -52,6 +52,26 @@ pub struct ExploreOptions {
     pub pairs: usize,
 }
 
+/// The engine's own word for a unit of work in labels: Flink epochs, Beam bundles, Spark
+/// and consumer batches.
+fn unit(sc: &Scenario) -> &'static str {
+    match sc.engine {
+        Engine::Flink => "epoch",
+        Engine::Beam { .. } => "bundle",
+        _ => "batch",
+    }
+}
+
+/// A placement's label in the engine's words ("crash after checkpoint · epoch 1").
+fn label_in(sc: &Scenario, f: &Fault) -> String {
+    let u = unit(sc);
+    if u == "batch" {
+        label(f)
+    } else {
+        label(f).replacen(" · batch ", &format!(" · {u} "), 1)
+    }
+}
+
 fn label(f: &Fault) -> String {
     match f {
         Fault::Crash {
@@ -306,7 +326,7 @@ pub fn explore(sc: &Scenario, opts: ExploreOptions) -> Matrix {
         let s = with_faults(sc, std::slice::from_ref(f));
         runs.push(MatrixRun {
             outcome: super::run_outcome(&s),
-            label: label(f),
+            label: label_in(sc, f),
             faults: s.faults,
         });
     }
@@ -325,7 +345,7 @@ pub fn explore(sc: &Scenario, opts: ExploreOptions) -> Matrix {
                 made += 1;
                 runs.push(MatrixRun {
                     outcome: super::run_outcome(&s),
-                    label: format!("{} + {}", label(&pair[0]), label(&pair[1])),
+                    label: format!("{} + {}", label_in(sc, &pair[0]), label_in(sc, &pair[1])),
                     faults: s.faults,
                 });
             }
@@ -418,9 +438,17 @@ pub fn summarize(runs: &[MatrixRun]) -> Vec<SummaryGroup> {
 /// "crash after sink_write · batches 1, 2".
 fn compress_labels<'a>(labels: impl Iterator<Item = &'a str>) -> String {
     let mut by_head: Vec<(String, Vec<String>)> = Vec::new();
+    let mut word = "batch";
     for l in labels {
-        let (head, tail) = match l.split_once(" · batch ") {
-            Some((h, t)) => (h.to_string(), Some(t.to_string())),
+        let split = ["batch", "epoch", "bundle"].iter().find_map(|u| {
+            l.split_once(&format!(" · {u} "))
+                .map(|(h, t)| (*u, h.to_string(), t.to_string()))
+        });
+        let (head, tail) = match split {
+            Some((u, h, t)) => {
+                word = u;
+                (h, Some(t))
+            }
             None => (l.to_string(), None),
         };
         match by_head.iter_mut().find(|(h, _)| *h == head) {
@@ -437,8 +465,12 @@ fn compress_labels<'a>(labels: impl Iterator<Item = &'a str>) -> String {
         .iter()
         .map(|(h, v)| match v.len() {
             0 => h.clone(),
-            1 => format!("{h} in batch {}", v[0]),
-            _ => format!("{h} in batches {}", v.join(", ")),
+            1 => format!("{h} in {word} {}", v[0]),
+            _ => format!(
+                "{h} in {word}{} {}",
+                if word == "batch" { "es" } else { "s" },
+                v.join(", ")
+            ),
         })
         .collect();
     if parts.len() > SHOW {

@@ -4,6 +4,7 @@
 //! Start reading at [`run`]; the rules live in `sim.rs` (one function per step) and
 //! `guarantee.rs` (the configuration's guarantee, semantics §9).
 
+pub mod caption;
 pub mod explore;
 pub mod gen;
 pub mod guarantee;
@@ -14,6 +15,7 @@ pub mod trace;
 pub mod validate;
 pub mod vecmap;
 
+pub use caption::outcome_caption;
 pub use explore::{compare, explore, Comparison, Config, ExploreOptions, Matrix};
 pub use outcome::{Guarantee, Outcome};
 pub use scenario::{Fault, Scenario, Step};

@@ -122,6 +122,9 @@ struct Inst {
     pos: u64,
     batches_run: u64,
     next_epoch: u64,
+    /// flink: the epoch after the restored checkpoint, if it had begun before the failure:
+    /// it runs all its steps even with nothing left to read (semantics §1.4, §2.3).
+    restored_epoch: Option<u64>,
     counters: VecMap<usize, u64>,
 }
 
@@ -151,6 +154,9 @@ struct Ctx {
     /// Foreach_batch rows in an open database transaction.
     open_db_txn: Vec<usize>,
     marker_written: bool,
+    /// A micro_batch zombie's own dedup state: the state after batch N−1 it loaded when
+    /// the batch began (real Spark loads state version N for batch N; §8.5, §4).
+    own_state: Option<DedupState>,
 }
 
 enum StepRes {
@@ -171,6 +177,9 @@ enum Next {
     Batch(Box<Ctx>),
     Idle(u64),
     Drained,
+    /// The query fails instead of planning batch `n` (a Spark socket query restarted on
+    /// its checkpoint, semantics §2.3): the run ends as a drain does (§1.4).
+    Failed(u64),
 }
 
 struct Sim<'a> {
@@ -201,6 +210,9 @@ struct Sim<'a> {
     lease: Vec<Option<u64>>,
     delivered: Vec<bool>,
     socket_frontier: u64,
+    /// micro_batch on a socket: the live query was restarted on a checkpoint with a logged
+    /// batch, so it re-runs its open batch with nothing in it and then fails (§2.3).
+    socket_query_fails: bool,
     /// Every queue message below this position is acked (scan start: keeps reads linear).
     queue_low: usize,
     // engines
@@ -209,6 +221,8 @@ struct Sim<'a> {
     queries: u32,
     undo: Vec<Undo>,
     flink: VecMap<u64, FlinkCkpt>,
+    /// flink: the highest epoch any instance began.
+    flink_begun: Option<u64>,
     beam_pos: Option<u64>,
     beam_ids: VecSet<u64>,
     beam_bundles: VecSet<u64>,
@@ -411,12 +425,14 @@ impl<'a> Sim<'a> {
             lease: vec![None; m],
             delivered: vec![false; m],
             socket_frontier: 0,
+            socket_query_fails: false,
             queue_low: 0,
             group_committed: None,
             spark: SparkCkpt::default(),
             queries: 0,
             undo: Vec::new(),
             flink: VecMap::new(),
+            flink_begun: None,
             beam_pos: None,
             beam_ids: VecSet::new(),
             beam_bundles: VecSet::new(),
@@ -451,6 +467,16 @@ impl<'a> Sim<'a> {
     fn is_queue(&self) -> bool {
         matches!(self.sc.source, Source::Queue { .. })
     }
+    /// The engine's own word for a unit of work in narration: Flink epochs (sealed by
+    /// checkpoints), Beam bundles, Spark and consumer batches.
+    fn unit(&self) -> &'static str {
+        match self.sc.engine {
+            Engine::Flink => "epoch",
+            Engine::Beam { .. } => "bundle",
+            _ => "batch",
+        }
+    }
+
     fn is_socket(&self) -> bool {
         matches!(self.sc.source, Source::Socket)
     }
@@ -709,8 +735,8 @@ impl<'a> Sim<'a> {
                 Vec::new(),
                 Vec::new(),
                 format!(
-                    "The cut-off process {} wakes up and finishes batch {} attempt {} with its own memory.",
-                    inst.no, ctx.batch, ctx.attempt
+                    "The cut-off process {} wakes up and finishes {} {} attempt {} with its own memory.",
+                    inst.no, self.unit(), ctx.batch, ctx.attempt
                 ),
             );
             let steps = self.steps.clone();
@@ -815,6 +841,7 @@ impl<'a> Sim<'a> {
             pos: 0,
             batches_run: 0,
             next_epoch: 0,
+            restored_epoch: None,
             counters: VecMap::new(),
         };
         self.start_instance(&mut inst);
@@ -833,7 +860,11 @@ impl<'a> Sim<'a> {
             }
             match self.next_batch(&mut inst) {
                 Next::Drained => {
-                    self.on_drain(&mut inst);
+                    self.on_drain(&mut inst, None);
+                    return InstEnd::Drained;
+                }
+                Next::Failed(n) => {
+                    self.on_drain(&mut inst, Some(n));
                     return InstEnd::Drained;
                 }
                 Next::Idle(t) => {
@@ -895,8 +926,9 @@ impl<'a> Sim<'a> {
                                         &ctx,
                                         i,
                                         format!(
-                                            "CRASH after {} of batch {} (attempt {}): the process dies and loses its memory; it restarts after {downtime} tick{}.",
+                                            "CRASH after {} of {} {} (attempt {}): the process dies and loses its memory; it restarts after {downtime} tick{}.",
                                             step.name(),
+                                            self.unit(),
                                             ctx.batch,
                                             ctx.attempt,
                                             if downtime == 1 { "" } else { "s" }
@@ -914,18 +946,28 @@ impl<'a> Sim<'a> {
                                         &ctx,
                                         i,
                                         format!(
-                                            "Process {} is cut off after {} of batch {} but keeps running as a zombie; a new process takes over after {downtime} tick{}.",
+                                            "Process {} is cut off after {} of {} {} but keeps running as a zombie; a new process takes over after {downtime} tick{}.",
                                             inst.no,
                                             step.name(),
+                                            self.unit(),
                                             ctx.batch,
                                             if downtime == 1 { "" } else { "s" }
                                         ),
                                     );
                                     // The zombie's dedup changes are its own: the durable state rolls back.
                                     self.rollback_dedup();
+                                    let mut zctx = ctx.clone();
+                                    if matches!(self.sc.engine, Engine::MicroBatch)
+                                        && self.sc.dedup.is_some()
+                                        && !ctx.read_done
+                                    {
+                                        // It will deduplicate with the state it loaded for
+                                        // this batch, not what the new driver writes later.
+                                        zctx.own_state = Some(self.spark.state.clone());
+                                    }
                                     return InstEnd::Cut(
                                         downtime,
-                                        Box::new((inst.clone(), ctx.clone(), si + 1)),
+                                        Box::new((inst.clone(), zctx, si + 1)),
                                     );
                                 }
                                 _ => {}
@@ -1040,6 +1082,7 @@ impl<'a> Sim<'a> {
                 }
             }
             Engine::MicroBatch => {
+                self.socket_query_fails = false;
                 let memory_new_query = self.cfg == SinkCfg::Memory && restart;
                 if memory_new_query {
                     self.spark = SparkCkpt::default();
@@ -1059,7 +1102,7 @@ impl<'a> Sim<'a> {
                     });
                     text = if memory_new_query {
                         format!(
-                            "Spark cannot recover a memory-sink query, so the restart is a new query q{} with an empty checkpoint and an empty table, starting at position {}.",
+                            "Without a checkpointLocation Spark gives every start a new temporary checkpoint, so the restart is a new query q{} with an empty checkpoint and an empty table, starting at position {}.",
                             self.queries, self.spark.initial
                         )
                     } else {
@@ -1071,6 +1114,11 @@ impl<'a> Sim<'a> {
                 } else {
                     self.cur_query = self.spark.query.map(|q| format!("q{q}"));
                     let last = self.spark.offsets.keys().next_back().copied();
+                    // Spark's socket source keeps no state: a query restarted on a checkpoint
+                    // that logged a batch re-runs its open batch with nothing in it, then fails
+                    // (TextSocketMicroBatchStream.commit: "Offsets committed out of order";
+                    // semantics §2.3, v1.1; measured in fidelity scenarios 28 and 29).
+                    self.socket_query_fails = restart && self.is_socket() && last.is_some();
                     text = match last {
                         Some(l) if !self.spark.commits.contains(&l) => format!(
                             "The query restarts from its checkpoint: offsets/{l} exists but commits/{l} does not, so batch {l} is re-run with the logged range."
@@ -1089,6 +1137,9 @@ impl<'a> Sim<'a> {
                 if let Some((epoch, ck)) = latest {
                     inst.pos = ck.position;
                     inst.next_epoch = epoch + 1;
+                    if self.flink_begun.is_some_and(|b| b > epoch) {
+                        inst.restored_epoch = Some(epoch + 1);
+                    }
                     if let Some(ti) = ck.txn {
                         if self.txns[ti].state == TxnState::Open {
                             if self.txn_expired(ti) {
@@ -1120,15 +1171,24 @@ impl<'a> Sim<'a> {
                     }
                     parts.insert(
                         0,
-                        format!(
-                            "Flink restores checkpoint {epoch} (position {})",
-                            ck.position
-                        ),
+                        if self.is_socket() {
+                            format!(
+                                "Flink restores checkpoint {epoch}; the socket source keeps no position, so its reads go on with lines the socket never sent"
+                            )
+                        } else {
+                            format!(
+                                "Flink restores checkpoint {epoch} (position {})",
+                                ck.position
+                            )
+                        },
                     );
                 } else {
                     inst.pos = 0;
                     inst.next_epoch = 0;
-                    parts.push(if restart {
+                    parts.push(if restart && self.is_socket() {
+                        "Flink has no completed checkpoint and starts fresh; the socket source keeps no position, so it reads lines the socket never sent"
+                            .to_string()
+                    } else if restart {
                         "Flink has no completed checkpoint and starts fresh at position 0"
                             .to_string()
                     } else {
@@ -1257,13 +1317,22 @@ impl<'a> Sim<'a> {
                 } else {
                     inst.pos
                 };
-                match self.range_from(start) {
-                    Ok((s, e)) => {
+                let range = match self.range_from(start) {
+                    Ok(r) => Some(r),
+                    // The restored epoch had begun before the failure: it runs all its
+                    // steps with no entries (its checkpoint completes, its faults fire).
+                    Err(Next::Drained) if inst.restored_epoch.is_some() => Some((start, start)),
+                    Err(n) => return n,
+                };
+                match range {
+                    Some((s, e)) => {
+                        inst.restored_epoch = None;
                         let batch = inst.next_epoch;
                         inst.next_epoch += 1;
+                        self.flink_begun = Some(self.flink_begun.map_or(batch, |b| b.max(batch)));
                         self.range_batch(batch, s, e)
                     }
-                    Err(n) => n,
+                    None => Next::Drained,
                 }
             }
             Engine::Consumer { .. } | Engine::Beam { .. } => {
@@ -1377,6 +1446,9 @@ impl<'a> Sim<'a> {
             Some((l, (_, e, _))) => (l + 1, e),
             None => (0, self.spark.initial),
         };
+        if self.socket_query_fails {
+            return Next::Failed(n);
+        }
         match self.range_from(start) {
             Ok((s, e)) => {
                 let attempt = self.new_attempt(n);
@@ -1398,7 +1470,9 @@ impl<'a> Sim<'a> {
         }
     }
 
-    fn on_drain(&mut self, inst: &mut Inst) {
+    /// The run ends: the instance drained, or its query failed before planning batch
+    /// `failed` (semantics §1.4: a failure ends the run as a drain does).
+    fn on_drain(&mut self, inst: &mut Inst, failed: Option<u64>) {
         // Consumer auto-commit: once more when the consumer closes.
         if matches!(self.sc.engine, Engine::Consumer { .. })
             && self.sc.engine.commit_mode() == CommitMode::Auto
@@ -1444,6 +1518,31 @@ impl<'a> Sim<'a> {
                 }
             }
         }
+        if let Some(n) = failed {
+            let never: Vec<u64> = (0..self.m())
+                .filter(|p| !self.read_flag[*p as usize])
+                .collect();
+            let text = txt!(
+                self,
+                "Instead of planning batch {n}, the query fails: IllegalStateException: Offsets committed out of order (the new socket connection counts its lines from offset −1 again, below the offsets in the checkpoint). The run ends{}.",
+                if never.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} are never read", self.describe(&never))
+                }
+            );
+            let recs = self.rec_names(&never);
+            self.emit(
+                Some(inst),
+                EventKind::Drain,
+                Some(Step::Plan),
+                Some((n, None)),
+                recs,
+                Vec::new(),
+                text,
+            );
+            return;
+        }
         self.emit(
             Some(inst),
             EventKind::Drain,
@@ -1452,7 +1551,7 @@ impl<'a> Sim<'a> {
             Vec::new(),
             Vec::new(),
             format!(
-                "Drained at tick {}: every record has arrived and nothing is left to read.",
+                "Drained at tick {}: every entry has arrived at the source and nothing is left to read.",
                 self.t
             ),
         );
@@ -1641,12 +1740,18 @@ impl<'a> Sim<'a> {
                 )
             };
         } else if self.is_socket() {
-            let got: Vec<u64> = ctx
-                .planned
-                .iter()
-                .copied()
-                .filter(|p| !self.delivered[*p as usize])
-                .collect();
+            // A micro_batch re-run reads from a new connection whose line offsets start at
+            // −1 again: nothing of the logged range (semantics §2.3).
+            let rerun_reads_nothing = ctx.rerun && matches!(self.sc.engine, Engine::MicroBatch);
+            let got: Vec<u64> = if rerun_reads_nothing {
+                Vec::new()
+            } else {
+                ctx.planned
+                    .iter()
+                    .copied()
+                    .filter(|p| !self.delivered[*p as usize])
+                    .collect()
+            };
             for &p in &got {
                 self.delivered[p as usize] = true;
                 self.read_flag[p as usize] = true;
@@ -1656,6 +1761,30 @@ impl<'a> Sim<'a> {
             changes.push(Change::Position { position: ctx.end });
             text = if !self.trace_on {
                 String::new()
+            } else if rerun_reads_nothing {
+                let gone: Vec<u64> = ctx
+                    .planned
+                    .iter()
+                    .copied()
+                    .filter(|p| self.delivered[*p as usize])
+                    .collect();
+                format!(
+                    "The restarted query opened a new socket connection, whose lines are numbered from offset −1 again: the logged range of batch {} matches none of them, so the re-run reads nothing.{}",
+                    ctx.batch,
+                    if gone.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " {} were delivered to the dead process; the socket never sends them again.",
+                            self.describe(&gone)
+                        )
+                    }
+                )
+            } else if ctx.planned.is_empty() {
+                format!(
+                    "Nothing is left on the socket: restored epoch {} reads no records, but it still runs all its steps.",
+                    ctx.batch
+                )
             } else if got.len() < ctx.planned.len() {
                 let gone: Vec<u64> = ctx
                     .planned
@@ -1765,7 +1894,9 @@ impl<'a> Sim<'a> {
         let wm = ctx.watermark;
         let record_undo = !inst.zombie;
         let mut state = if inst.zombie {
-            self.spark.state.clone()
+            ctx.own_state
+                .take()
+                .unwrap_or_else(|| self.spark.state.clone())
         } else {
             std::mem::take(&mut self.spark.state)
         };
@@ -2014,8 +2145,9 @@ impl<'a> Sim<'a> {
                         ctx,
                         mi,
                         format!(
-                            "CRASH in the middle of the write after {k} row{}: the rest of batch {} is never written by this attempt.",
+                            "CRASH in the middle of the write after {k} row{}: the rest of {} {} is never written by this attempt.",
                             if k == 1 { "" } else { "s" },
+                            self.unit(),
                             ctx.batch
                         ),
                     );
@@ -2065,10 +2197,19 @@ impl<'a> Sim<'a> {
         }
         let what = self.write_verb();
         let mut text = if recs.is_empty() {
-            format!("Batch {} has no rows to write.", ctx.batch)
+            let u = self.unit();
+            let mut c = u.chars();
+            let cap = c.next().map_or(String::new(), |f| {
+                f.to_uppercase().collect::<String>() + c.as_str()
+            });
+            format!("{cap} {} has no rows to write.", ctx.batch)
         } else {
             format!("{what} {}.", list_ids(recs))
         };
+        if let Some(again) = self.second_copies(&changes) {
+            text.push(' ');
+            text.push_str(&again);
+        }
         for n in notes {
             text.push(' ');
             text.push_str(&n);
@@ -2090,6 +2231,90 @@ impl<'a> Sim<'a> {
         };
         // The step event goes before the per-row error events it caused.
         self.trace.insert(at, ev);
+    }
+
+    /// Narration of a write that adds second copies: the new rows visible to the primary
+    /// reader whose record already has a visible row, named with where that copy came from
+    /// ("r2, r3 are already in the table (batch 1, attempt 1): this INSERT adds them again.").
+    fn second_copies(&self, changes: &[Change]) -> Option<String> {
+        let new_rows: Vec<usize> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Row { row, .. } => Some(*row as usize),
+                _ => None,
+            })
+            .collect();
+        let first = *new_rows.iter().min()?;
+        // Earlier visible copy per record: (record, origin batch, origin attempt).
+        let mut again: Vec<(usize, u64, u32)> = Vec::new();
+        for &r in &new_rows {
+            let rec = self.rows[r].record;
+            if !self.rows[r].strict || again.iter().any(|a| a.0 == rec) {
+                continue;
+            }
+            let Some(old) =
+                (0..first).find(|e| self.rows[*e].record == rec && self.rows[*e].strict)
+            else {
+                continue;
+            };
+            let origin = self.trace.iter().rev().find_map(|ev| {
+                ev.changes.iter().find_map(|c| match c {
+                    Change::Row {
+                        row,
+                        batch: Some(b),
+                        attempt: Some(a),
+                        ..
+                    } if *row as usize == old => Some((*b, *a)),
+                    _ => None,
+                })
+            })?;
+            again.push((rec, origin.0, origin.1));
+        }
+        if again.is_empty() {
+            return None;
+        }
+        let mut origins: Vec<(u64, u32)> = again.iter().map(|a| (a.1, a.2)).collect();
+        origins.sort_unstable();
+        origins.dedup();
+        let from: Vec<String> = origins
+            .iter()
+            .map(|(b, a)| format!("{} {b}, attempt {a}", self.unit()))
+            .collect();
+        let recs: Vec<usize> = again.iter().map(|a| a.0).collect();
+        let one = recs.len() == 1;
+        let (is, them) = if one { ("is", "it") } else { ("are", "them") };
+        let (place, act) = match self.cfg {
+            SinkCfg::Console => ("already printed", format!("this batch prints {them} again")),
+            SinkCfg::Memory => (
+                "already in the memory table",
+                format!("this batch adds {them} again"),
+            ),
+            SinkCfg::Kafka { .. } => (
+                "already in the topic",
+                format!("this send appends {them} again"),
+            ),
+            SinkCfg::Bigquery { .. } => (
+                "already in the table",
+                format!("this AppendRows adds {them} again"),
+            ),
+            SinkCfg::Upsert(_) => (
+                "already in the table",
+                format!("new uuid keys add {them} again"),
+            ),
+            SinkCfg::ForeachBatch { .. } => (
+                "already in the table",
+                format!("this transaction adds {them} again"),
+            ),
+            _ => (
+                "already in the table",
+                format!("this INSERT adds {them} again"),
+            ),
+        };
+        Some(format!(
+            "{} {is} {place} ({}): {act}.",
+            list_ids(&recs),
+            from.join("; ")
+        ))
     }
 
     fn write_verb(&self) -> String {
@@ -2709,7 +2934,11 @@ impl<'a> Sim<'a> {
         if self.txns[ti].state == TxnState::Aborted || self.txn_expired(ti) {
             let mut ch = Vec::new();
             self.abort_txn(ti, &mut ch);
-            self.timeout_broken = true;
+            // Only Flink loses an epoch this way; a consumer's failed commit crashes it and
+            // it replays from the committed offsets, which its guarantee covers (§7.3, §9).
+            if flink {
+                self.timeout_broken = true;
+            }
             let name = self.txns[ti].name.clone();
             self.emit(
                 Some(inst),
@@ -2878,19 +3107,37 @@ impl<'a> Sim<'a> {
             let mut text = if ok.is_empty() {
                 String::new()
             } else {
-                format!(
-                    "The subscriber acks {}: they are done for good.",
-                    self.describe(&ok)
-                )
+                if eod {
+                    format!(
+                        "The subscriber acks {} in time: with exactly-once delivery they are never delivered again.",
+                        self.describe(&ok)
+                    )
+                } else {
+                    // Pub/Sub without exactly-once delivery: even a timely ack can occasionally
+                    // be followed by a redelivery; the simulator never redelivers (§10 (26)).
+                    format!(
+                        "The subscriber acks {} in time: the simulator never redelivers them after that (real Pub/Sub rarely may).",
+                        self.describe(&ok)
+                    )
+                }
             };
             if !late.is_empty() {
                 if !text.is_empty() {
                     text.push(' ');
                 }
-                text.push_str(&format!(
-                    "The ack of {} comes after the lease expired (tick {t}), so it has no effect and they will be delivered again.",
-                    self.describe(&late)
-                ));
+                text.push_str(&if eod {
+                    format!(
+                        "The ack of {} comes after the lease expired (tick {t}), so it has no effect and they will be delivered again.",
+                        self.describe(&late)
+                    )
+                } else {
+                    // Pubsub acknowledge reference: a late ack "may succeed"; the simulator
+                    // takes the redelivery branch (§2.2, §10 (26)).
+                    format!(
+                        "The ack of {} comes after the lease expired (tick {t}); such an ack may or may not stick, and the simulator takes the redelivery branch: they will be delivered again.",
+                        self.describe(&late)
+                    )
+                });
             }
             let recs = self.rec_names(&ctx.read);
             self.step_event(inst, ctx, step, recs, ch, text);

@@ -50,15 +50,20 @@ pub fn conventions(s: &Scenario, o: &Outcome) -> Vec<Note> {
         v.push(note(
             "6",
             "Dedup watermark",
-            "Spark 3.4 and later judges lateness against the previous batch's watermark by \
-             default, so it drops fewer rows as late than this simulator, which models the \
-             single-watermark setting (statefulOperator.allowMultiple = false).",
+            // SPARK-40925 (Spark 3.4): with allowMultiple = true (the default) stateful
+            // operators filter late rows with the previous batch's watermark.
+            "This assumes spark.sql.streaming.statefulOperator.allowMultiple = false. Default \
+             Spark (3.4 and later, allowMultiple = true, SPARK-40925) judges lateness against \
+             the previous batch's watermark, so it drops fewer rows as late than shown here: \
+             a row at or below this batch's watermark but above the previous batch's is kept.",
         ));
     }
     if matches!(s.sink, Sink::Bigquery { .. }) && !o.errors.is_empty() {
         let mut t = String::from(
-            "ALREADY_EXISTS and OUT_OF_RANGE are gRPC statuses of AppendRows; STREAM_FINALIZED \
-             and INVALID_STREAM_TYPE are storage error codes.",
+            "ALREADY_EXISTS and OUT_OF_RANGE are the status codes of an AppendRows response \
+             error (storage error codes OFFSET_ALREADY_EXISTS / OFFSET_OUT_OF_RANGE); \
+             STREAM_FINALIZED and INVALID_STREAM_TYPE are storage error codes. All of them \
+             arrive in AppendRowsResponse.error.",
         );
         if o.errors.iter().any(|e| e == "INVALID_STREAM_TYPE") {
             t.push_str(
@@ -74,9 +79,13 @@ pub fn conventions(s: &Scenario, o: &Outcome) -> Vec<Note> {
             v.push(note(
                 "24",
                 "Auto-commit",
-                "This models the Java consumer: “every N polls” stands for \
-                 auto.commit.interval.ms. librdkafka-based clients can commit records that \
-                 were not processed yet.",
+                // KAFKA-18641: the new consumer protocol (group.protocol=consumer) commits
+                // from a background thread and could lose records.
+                "This models the classic Java consumer (group.protocol=classic): “every N \
+                 polls” stands for auto.commit.interval.ms. The new consumer protocol \
+                 (group.protocol=consumer) commits in the background and had a record-loss \
+                 bug (KAFKA-18641); librdkafka-based clients can commit records that were not \
+                 processed yet.",
             ));
         }
     }
@@ -95,7 +104,10 @@ pub fn conventions(s: &Scenario, o: &Outcome) -> Vec<Note> {
             "Queue redelivery",
             "Releasing leases at a restart and delivering the lowest positions first are \
              simulator conventions: after a real crash redelivery waits for the ack deadline, \
-             and delivery order is not guaranteed.",
+             and delivery order is not guaranteed. Without exactly-once delivery a late ack \
+             may or may not stick, and even a timely ack can occasionally be followed by a \
+             redelivery; the simulator always redelivers after a late ack and never after a \
+             timely one.",
         ));
     }
     if matches!(s.engine, Engine::Flink) {
@@ -113,9 +125,12 @@ pub fn conventions(s: &Scenario, o: &Outcome) -> Vec<Note> {
             v.push(note(
                 "27",
                 "Transaction timeout",
+                // KIP-939's client APIs were pulled from Kafka 4.2 until finished
+                // (KAFKA-19414); Flink's KafkaSink must also adopt them.
                 "Flink's KafkaSink defaults to a 1 h transaction timeout, above the broker's \
-                 default transaction.max.timeout.ms (15 min). Kafka two-phase commit support \
-                 (KIP-939) removes this loss.",
+                 default transaction.max.timeout.ms (15 min). Kafka two-phase commit (KIP-939: \
+                 accepted, not yet in a released Kafka client; Flink's KafkaSink must also \
+                 adopt it) is designed to remove this loss.",
             ));
         }
     }
@@ -167,6 +182,33 @@ pub fn conventions(s: &Scenario, o: &Outcome) -> Vec<Note> {
             "32",
             "Partitions",
             "Partitions are interleaved in a fixed round-robin order here.",
+        ));
+    }
+    let micro_batch = matches!(s.engine, Engine::MicroBatch);
+    if micro_batch && matches!(s.source, Source::Socket) && !matches!(s.sink, Sink::Memory) {
+        // Measured with Spark 4.3 (fidelity scenarios 28, 29): TextSocketMicroBatchStream
+        // keeps no state across restarts.
+        v.push(note(
+            "33",
+            "Socket restart",
+            "Spark's socket source cannot resume from a checkpoint: a restarted query re-runs \
+             the open batch with nothing in it, then fails with IllegalStateException: Offsets \
+             committed out of order (if the checkpoint's last offset is −1 it never \
+             reconnects). This assumes the server sends one batch at a time; a server that \
+             sends faster makes Spark silently drop as many lines of the new connection as \
+             the checkpoint had consumed, and go on.",
+        ));
+    }
+    if micro_batch && matches!(s.sink, Sink::Memory) && o.restarts > 0 {
+        v.push(note(
+            "34",
+            "Memory sink",
+            "This assumes no checkpointLocation (and no spark.sql.streaming.checkpointLocation): \
+             Spark then uses a new temporary checkpoint per start, so a restart is a new query \
+             with an empty table. With a fixed checkpoint Spark refuses to restart an \
+             append-mode memory-sink query (AnalysisException: This query does not support \
+             recovering from checkpoint location) and nothing more is written until the \
+             checkpoint is deleted.",
         ));
     }
     v
