@@ -147,7 +147,10 @@ fn the_fold_agrees_with_the_engine_on_what_the_primary_reader_sees() {
 
 #[test]
 fn play_runs_to_the_end_and_stops_and_restarts_from_the_start() {
-    let mut p = playback_of(scenario(APPEND)).apply(PlayAction::Play);
+    // Pacing off: nothing holds on the way.
+    let mut p = playback_of(scenario(APPEND))
+        .apply(PlayAction::SetPacing(false))
+        .apply(PlayAction::Play);
     assert!(p.playing);
     let mut ticks = 0;
     while p.playing {
@@ -161,6 +164,71 @@ fn play_runs_to_the_end_and_stops_and_restarts_from_the_start() {
     assert_eq!(again.cursor, 0);
     // A manual step pauses.
     assert!(!again.apply(PlayAction::StepForward).playing);
+}
+
+/// Paced play (the default) holds at the crash, at the restart and where the first
+/// duplicate shows, each once, in that order; Space (TogglePlay) goes on from there.
+/// Expected points are found in the trace by what they are (spec case 021: the re-run of
+/// batch 1 writes r2 and r3 again), not by the pause finder.
+#[test]
+fn paced_play_holds_at_the_crash_the_restart_and_the_first_duplicate() {
+    use playback::PauseKind;
+    let pb = playback_of(scenario(APPEND));
+    assert!(pb.pacing, "pacing is on by default");
+    let trace = &pb.run.trace;
+    let fault = trace.iter().position(|e| e.kind == EventKind::Fault).unwrap();
+    let restart = trace
+        .iter()
+        .position(|e| e.kind == EventKind::Start && e.instance == 2)
+        .unwrap();
+    let dup = trace
+        .iter()
+        .position(|e| {
+            e.batch == Some(1) && e.attempt == Some(2) && e.step == Some(Step::SinkWrite)
+        })
+        .unwrap();
+    assert!(fault < restart && restart < dup);
+    // The duplicate shows at that step, not before and not later.
+    let n = pb.scenario.workload.records as usize;
+    assert!(pb.view_at(dup - 1).counts(n).iter().all(|&c| c <= 1));
+    assert_eq!(pb.view_at(dup).counts(n)[2], 2);
+
+    let mut p = pb.apply(PlayAction::Play);
+    let mut holds = Vec::new();
+    loop {
+        let mut ticks = 0;
+        while p.playing {
+            p = p.apply(PlayAction::Tick);
+            ticks += 1;
+            assert!(ticks <= p.len(), "playback must stop");
+        }
+        if p.at_end() {
+            assert!(p.holding().is_none());
+            break;
+        }
+        let held = p.holding().expect("stopped before the end: holding a pause");
+        holds.push((p.cursor, held.kind.clone()));
+        p = p.apply(PlayAction::TogglePlay);
+        assert!(p.playing && p.holding().is_none(), "Space goes on from the pause");
+        assert_eq!(p.cursor, holds.last().unwrap().0, "and does not rewind");
+    }
+    assert_eq!(
+        holds,
+        vec![
+            (fault, PauseKind::Fault),
+            (restart, PauseKind::Restart),
+            (dup, PauseKind::Duplicate("r2".into())),
+        ]
+    );
+    // Stepping onto a pause by hand does not hold (no caption), and pacing off never holds.
+    let stepped = pb.apply(PlayAction::Seek(fault - 1)).apply(PlayAction::StepForward);
+    assert_eq!(stepped.cursor, fault);
+    assert!(stepped.holding().is_none());
+    let mut off = pb.apply(PlayAction::SetPacing(false)).apply(PlayAction::Play);
+    while off.playing {
+        off = off.apply(PlayAction::Tick);
+    }
+    assert!(off.at_end());
 }
 
 #[test]

@@ -13,7 +13,7 @@ use super::session::{Act, Session};
 use super::views::import::FileImport;
 use super::views::learn::{mode_bar, Course, Mode};
 use super::views::{
-    builder::Builder, code::code, compare::Compare, export::Export, faults::Faults, header::header,
+    builder::Builder, caption::captions, code::code, compare::Compare, export::Export, faults::Faults, header::header,
     help::Help, ledger::ledger, matrix::Matrix, narration::narration, notes::notes,
     pipeline::pipeline, timeline::Timeline,
 };
@@ -193,6 +193,7 @@ pub fn app() -> Html {
             <main class="layout">
                 <div class="stage">
                     { pipeline(&session) }
+                    { captions(&session) }
                     <Timeline s={session.clone()} />
                 </div>
                 <aside class="side">

@@ -353,6 +353,76 @@ pub fn is_fault(e: &Event) -> bool {
     matches!(e.kind, EventKind::Fault | EventKind::DeleteCheckpoint)
 }
 
+/// Why playback holds at an event (pacing): the moments a learner must not miss.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PauseKind {
+    /// A fault struck (crash, lost ack, zombie cut-off, pause).
+    Fault,
+    /// Durable progress was deleted.
+    Deleted,
+    /// A new process starts and decides where to resume.
+    Restart,
+    /// The first time the primary reader sees a second copy of this record.
+    Duplicate(String),
+}
+
+/// One moment playback holds at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pause {
+    pub at: usize,
+    pub kind: PauseKind,
+}
+
+/// The moments of a trace that playback holds at, in trace order: every fault, every
+/// deletion of progress, every restart, and the event where a duplicate first shows (the
+/// fold's counted copies of some record reach 2). Losses show at the crash and the restart
+/// that skips them, and by name in the outcome caption at the end.
+pub fn pauses(trace: &[Event]) -> Vec<Pause> {
+    let mut out = Vec::new();
+    let mut v = View::default();
+    let mut seen_dup = false;
+    for (i, e) in trace.iter().enumerate() {
+        v.apply(i, e);
+        let kind = match e.kind {
+            EventKind::Fault => Some(PauseKind::Fault),
+            EventKind::DeleteCheckpoint => Some(PauseKind::Deleted),
+            EventKind::Start if e.instance > 1 && !e.zombie => Some(PauseKind::Restart),
+            _ => None,
+        };
+        let rows_changed = e
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::Row { .. } | Change::RowStatus { .. }));
+        let dup = (!seen_dup && rows_changed)
+            .then(|| first_duplicate(&v))
+            .flatten();
+        if let Some(record) = dup {
+            seen_dup = true;
+            out.push(Pause {
+                at: i,
+                kind: PauseKind::Duplicate(record),
+            });
+        } else if let Some(kind) = kind {
+            out.push(Pause { at: i, kind });
+        }
+    }
+    out
+}
+
+/// The first record (in record order) the primary reader sees more than once.
+fn first_duplicate(v: &View) -> Option<String> {
+    let mut counts: Vec<u32> = Vec::new();
+    for row in v.rows.values().filter(|r| r.counted(v.table_resets)) {
+        if let Some(i) = record_index(&row.record) {
+            if counts.len() <= i {
+                counts.resize(i + 1, 0);
+            }
+            counts[i] += 1;
+        }
+    }
+    counts.iter().position(|&n| n > 1).map(|i| format!("r{i}"))
+}
+
 /// Playback of one run.
 #[derive(Clone, Debug)]
 pub struct Playback {
@@ -364,6 +434,12 @@ pub struct Playback {
     pub playing: bool,
     /// Index into [`SPEEDS`].
     pub speed: usize,
+    /// The moments playback holds at (see [`pauses`]).
+    pub pauses: Rc<Vec<Pause>>,
+    /// Pacing on: playing holds at every pause.
+    pub pacing: bool,
+    /// The pause playback is holding at (its caption shows), if any.
+    pub held: Option<usize>,
 }
 
 impl PartialEq for Playback {
@@ -373,6 +449,8 @@ impl PartialEq for Playback {
             && self.cursor == other.cursor
             && self.playing == other.playing
             && self.speed == other.speed
+            && self.pacing == other.pacing
+            && self.held == other.held
     }
 }
 
@@ -392,13 +470,16 @@ pub enum PlayAction {
     Slower,
     NextFault,
     PrevFault,
-    /// The play timer fired: advance one event, stop at the end.
+    /// The play timer fired: advance one event, hold at a pause (pacing on), stop at the end.
     Tick,
+    /// Turn pacing on or off.
+    SetPacing(bool),
 }
 
 impl Playback {
     pub fn new(scenario: Rc<Scenario>, run: Rc<Run>) -> Playback {
         let frames = Rc::new(Frames::build(&run.trace));
+        let pauses = Rc::new(pauses(&run.trace));
         Playback {
             scenario,
             run,
@@ -406,13 +487,17 @@ impl Playback {
             cursor: 0,
             playing: false,
             speed: DEFAULT_SPEED,
+            pauses,
+            pacing: true,
+            held: None,
         }
     }
 
-    /// Same speed, paused, cursor at `cursor` (clamped), for a new run.
+    /// Same speed and pacing, paused, cursor at `cursor` (clamped), for a new run.
     pub fn replace(&self, scenario: Rc<Scenario>, run: Rc<Run>, cursor: usize) -> Playback {
         let mut p = Playback::new(scenario, run);
         p.speed = self.speed;
+        p.pacing = self.pacing;
         p.cursor = p.clamp(cursor);
         p
     }
@@ -471,9 +556,27 @@ impl Playback {
             .rposition(is_fault)
     }
 
+    /// The pause at event `i`, if playback holds there.
+    pub fn pause_at(&self, i: usize) -> Option<&Pause> {
+        self.pauses
+            .binary_search_by_key(&i, |p| p.at)
+            .ok()
+            .map(|k| &self.pauses[k])
+    }
+
+    /// The pause playback is holding at (its caption is shown).
+    pub fn holding(&self) -> Option<&Pause> {
+        self.held
+            .filter(|&h| h == self.cursor && !self.playing)
+            .and_then(|h| self.pause_at(h))
+    }
+
     /// The next playback state.
     pub fn apply(&self, action: PlayAction) -> Playback {
         let mut p = self.clone();
+        if !matches!(action, PlayAction::Tick | PlayAction::SetPacing(_)) {
+            p.held = None;
+        }
         match action {
             PlayAction::StepForward => {
                 p.playing = false;
@@ -528,7 +631,17 @@ impl Playback {
                         if p.at_end() {
                             p.playing = false;
                         }
+                        if p.pacing && p.pause_at(p.cursor).is_some() {
+                            p.playing = false;
+                            p.held = Some(p.cursor);
+                        }
                     }
+                }
+            }
+            PlayAction::SetPacing(on) => {
+                p.pacing = on;
+                if !on {
+                    p.held = None;
                 }
             }
         }

@@ -8,6 +8,7 @@ use super::engine::{Event, EventKind, Fault, RowStatus, Scenario};
 use super::playback::record_index;
 
 pub mod builder;
+pub mod caption;
 pub mod code;
 pub mod compare;
 pub mod export;

@@ -302,6 +302,9 @@ pub fn timeline(p: &Props) -> Html {
                         <span class="sr-only">{ "Speed" }</span>
                         <select onchange={on_speed} aria-label="Playback speed" title="Speed ([ and ])">{ speeds }</select>
                     </label>
+                    <button class={classes!("ctl", "ctl-text", pb.pacing.then_some("on"))} onclick={play(PlayAction::SetPacing(!pb.pacing))}
+                        aria-pressed={if pb.pacing { "true" } else { "false" }} data-testid="pacing-toggle"
+                        title="Hold at every fault, restart and first duplicate while playing">{ "Hold at key moments" }</button>
                     <button class="ctl ctl-text" onclick={play(PlayAction::PrevFault)} disabled={!has_prev}
                         aria-label="Previous fault (Shift+←)" title="Previous fault (Shift+←)">{ "◀ fault" }</button>
                     <button class="ctl ctl-text" onclick={play(PlayAction::NextFault)} disabled={!has_next}

@@ -1,0 +1,62 @@
+//! Captions over the stage: where paced playback holds (a fault, a restart, the first
+//! duplicate) and, at the end of every run, the engine's outcome caption (the effect, the
+//! records and the cause).
+
+use yew::prelude::*;
+
+use super::super::engine;
+use super::super::playback::{PauseKind, PlayAction};
+use super::super::session::Act;
+use super::Handle;
+
+/// The headline of a held moment.
+fn headline(kind: &PauseKind) -> String {
+    match kind {
+        PauseKind::Fault => "A fault strikes here".into(),
+        PauseKind::Deleted => "The durable progress is deleted".into(),
+        PauseKind::Restart => "A new process starts: where does it resume?".into(),
+        PauseKind::Duplicate(r) => format!("{r} is now in the sink twice"),
+    }
+}
+
+/// The pause caption (while held) or the outcome caption (at the end), else nothing.
+pub fn captions(s: &Handle) -> Html {
+    let pb = &s.playback;
+    if let (Some(p), Some(e)) = (pb.holding(), pb.event()) {
+        let go = {
+            let s = s.clone();
+            Callback::from(move |_: MouseEvent| s.dispatch(Act::Play(PlayAction::Play)))
+        };
+        let class = match p.kind {
+            PauseKind::Fault | PauseKind::Deleted => "caption cap-fault",
+            PauseKind::Restart => "caption cap-restart",
+            PauseKind::Duplicate(_) => "caption cap-dup",
+        };
+        return html! {
+            <div class={class} role="status" data-testid="pause-caption">
+                <p class="cap-head">{ headline(&p.kind) }</p>
+                <p class="cap-text">{ e.text.clone() }</p>
+                <button class="btn btn-primary cap-go" onclick={go}>{ "Space to continue ▶" }</button>
+            </div>
+        };
+    }
+    if pb.at_end() && !pb.is_empty() && pb.len() > 1 {
+        let o = &pb.run.outcome;
+        let (class, head) = if !o.missing.0.is_empty() && !o.duplicated.0.is_empty() {
+            ("caption cap-both", "Lost and duplicated")
+        } else if !o.missing.0.is_empty() {
+            ("caption cap-lost", "Records lost")
+        } else if !o.duplicated.0.is_empty() {
+            ("caption cap-dup", "Records duplicated")
+        } else {
+            ("caption cap-ok", "Every record exactly once")
+        };
+        return html! {
+            <div {class} role="status" data-testid="outcome-caption">
+                <p class="cap-head">{ head }</p>
+                <p class="cap-text">{ engine::outcome_caption(&pb.run) }</p>
+            </div>
+        };
+    }
+    html! {}
+}
