@@ -14,7 +14,7 @@ use super::session::{Act, Session};
 use super::views::learn::{mode_bar, Mode};
 use super::views::{
     builder::Builder, faults::Faults, header::header, help::Help, ledger::ledger,
-    narration::narration, pipeline::pipeline, timeline::Timeline,
+    narration::narration, stage::Stage, timeline::Timeline,
 };
 
 impl Reducible for Session {
@@ -238,7 +238,7 @@ pub fn app() -> Html {
             { header(&session) }
             <main class="layout">
                 <div class="stage">
-                    { pipeline(&session) }
+                    <Stage s={session.clone()} />
                     <Timeline s={session.clone()} />
                 </div>
                 <aside class="side">
