@@ -647,3 +647,20 @@ fn only_one_step_forward_animates() {
     assert_eq!(playback::motion_ms(playback::DEFAULT_SPEED), 350);
     assert!(playback::motion_ms(4) < playback::motion_ms(0));
 }
+
+#[test]
+fn a_restart_resumes_where_its_start_or_first_read_says() {
+    // A consumer's start sets its position: the committed offset.
+    let pb = preset_playback("consumer-commit-after");
+    let start = find_event(&pb, 1, EventKind::Start, None);
+    assert_eq!(playback::resume_position(&pb.run.trace, start), Some(2));
+    // Spark's restart sets nothing; its re-run reads offsets/1's range from 2.
+    let pb = playback_of(scenario(APPEND));
+    let start = find_event(&pb, 1, EventKind::Start, None);
+    assert!(pb.run.trace[start].changes.is_empty());
+    assert_eq!(playback::resume_position(&pb.run.trace, start), Some(2));
+    // A Beam worker is redelivered the uncommitted bundle's messages.
+    let pb = preset_playback("beam-random-id");
+    let start = find_event(&pb, 1, EventKind::Start, None);
+    assert_eq!(playback::resume_position(&pb.run.trace, start), Some(2));
+}

@@ -799,3 +799,29 @@ pub fn animates(from: Option<usize>, to: usize) -> bool {
 pub fn motion_ms(speed: usize) -> u32 {
     interval_ms(speed) * 7 / 10
 }
+
+/// Where the process started by event `cursor` resumes reading: the position its start
+/// event sets, else where its first read begins (a Spark restart re-runs the logged range;
+/// a queue redelivers from its lowest leased message). `None` if it never reads.
+pub fn resume_position(trace: &[Event], cursor: usize) -> Option<u64> {
+    let start = trace.get(cursor)?;
+    let set = start.changes.iter().find_map(|c| match c {
+        Change::Position { position } => Some(*position),
+        _ => None,
+    });
+    if set.is_some() {
+        return set;
+    }
+    let read = (cursor + 1..trace.len()).find(|&i| {
+        let e = &trace[i];
+        e.instance == start.instance
+            && e.zombie == start.zombie
+            && e.kind == EventKind::Step
+            && e.step == Some(super::engine::scenario::Step::Read)
+    })?;
+    memory(trace, read)
+        .held
+        .iter()
+        .filter_map(|h| h.position)
+        .min()
+}

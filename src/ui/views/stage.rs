@@ -24,8 +24,8 @@ use super::super::engine::outcome::Outcome;
 use super::super::engine::scenario::{record_id, Engine, SinkCfg, Source, Step};
 use super::super::engine::{Change, Event, EventKind, RowStatus, Scenario};
 use super::super::playback::{
-    animates, copy_numbers, downtime, memory, motion_ms, proc_state, window, Memory, ProcState,
-    RowView, View, SHOWN, SHOWN_LOG,
+    animates, copy_numbers, downtime, memory, motion_ms, proc_state, resume_position, window,
+    Memory, ProcState, RowView, View, SHOWN, SHOWN_LOG,
 };
 use super::pipeline::{source_entries, SourceEntry};
 use super::{chip, plural, Props};
@@ -205,12 +205,7 @@ pub fn stage(props: &Props) -> Html {
     // The durable entry a restart resumes from, and the position it points at.
     let resume = event
         .filter(|e| e.kind == EventKind::Start && !e.zombie && e.instance > 1)
-        .and_then(|e| {
-            e.changes.iter().find_map(|c| match c {
-                Change::Position { position } => Some(*position),
-                _ => None,
-            })
-        });
+        .and_then(|_| resume_position(trace, pb.cursor));
     let resume_from = resume.and_then(|p| resume_entry(scenario, &view, p));
 
     // A deleted checkpoint: the entries it deleted slide out (only when stepping onto it).
@@ -502,10 +497,10 @@ fn process(
             });
             html! {
                 <li key={key} class="stg-held" data-slot={slot.clone()}>
-                    <span class="stg-token" data-testid="stage-token" data-record={h.record.clone()}
+                    <b class="stg-token" data-testid="stage-token" data-record={h.record.clone()}
                         data-fly={i} data-from={flying.then_some(from).flatten()}>
                         { chip(&h.record, "") }
-                    </span>
+                    </b>
                 </li>
             }
         })
@@ -575,12 +570,14 @@ fn process(
 
 /// `o3` → "offsets/3" (the names [`resume_entry`] gives).
 fn slot_words(slot: &str) -> String {
+    if slot == "committed" {
+        return "the committed offset".into();
+    }
     let (k, n) = slot.split_at(1);
     match k {
         "o" => format!("offsets/{n} (no commits/{n})"),
         "c" => format!("commits/{n}"),
-        "k" => format!("checkpoint {n}"),
-        _ => "the committed offset".into(),
+        _ => format!("checkpoint {n}"),
     }
 }
 
@@ -625,6 +622,11 @@ fn progress_entries(c: &Ctx, v: &View, resume: Option<&str>) -> Vec<Html> {
                         html! { <><code>{ format!("offsets/{b}") }</code><span class="stg-val">{ format!("[{}, {})", o.start, o.end) }</span></> },
                     ));
                 }
+                if v.offset_log.get(b).is_none() {
+                    out.push(
+                        html! { <li key={format!("no{b}")} class="stg-slot-empty">{ "—" }</li> },
+                    );
+                }
                 if done {
                     let new = c.now(|x| matches!(x, Change::CommitLog { batch } if batch == b));
                     out.push(entry(
@@ -635,6 +637,8 @@ fn progress_entries(c: &Ctx, v: &View, resume: Option<&str>) -> Vec<Html> {
                         resume,
                         html! { <code>{ format!("commits/{b}") }</code> },
                     ));
+                } else {
+                    out.push(html! { <li key={format!("nc{b}")} class="stg-slot-empty is-open">{ format!("no commits/{b}") }</li> });
                 }
             }
         }
@@ -718,7 +722,7 @@ fn progress(c: &Ctx, resume: Option<&str>, deleted: Option<&View>) -> Html {
                 if let Some(q) = c.e.and_then(|e| e.query.clone()) { <span class="stg-note">{ format!("query {q}") }</span> }
             </div>
             { deletions.unwrap_or_default() }
-            <ul class="stg-log">
+            <ul class={classes!("stg-log", matches!(s.engine, Engine::MicroBatch).then_some("is-pairs"))}>
                 { for items }
                 { queue_note.unwrap_or_default() }
                 { gone }
@@ -854,8 +858,9 @@ fn sink(c: &Ctx, mem: &Memory, at_end: bool, missing: &[usize]) -> Html {
         });
         let body = if flying {
             html! {
-                <span key={format!("f{}", c.cursor)} class="stg-token" data-testid="stage-token" data-record={r.record.clone()}
-                    data-fly={i} data-from={from}>{ chip(&r.record, "") }</span>
+                // A different element than the plain chip: never patched into one.
+                <b class="stg-token" data-testid="stage-token" data-record={r.record.clone()}
+                    data-fly={i} data-from={from}>{ chip(&r.record, "") }</b>
             }
         } else {
             chip(&r.record, "")
