@@ -664,3 +664,17 @@ fn a_restart_resumes_where_its_start_or_first_read_says() {
     let start = find_event(&pb, 1, EventKind::Start, None);
     assert_eq!(playback::resume_position(&pb.run.trace, start), Some(2));
 }
+
+#[test]
+fn a_deleted_checkpoint_keeps_the_process_dead_until_the_restart() {
+    let pb = preset_playback("delta-deleted-checkpoint-new-id");
+    let trace = &pb.run.trace;
+    let del = find_event(&pb, 0, EventKind::DeleteCheckpoint, None);
+    assert_eq!(
+        playback::proc_state(&pb.scenario, trace, del),
+        playback::ProcState::Dead
+    );
+    assert_eq!(playback::downtime(trace, del), Some(0));
+    let crash = find_event(&pb, 0, EventKind::Fault, None);
+    assert_eq!(playback::downtime(trace, crash), Some(1));
+}

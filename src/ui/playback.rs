@@ -764,7 +764,7 @@ pub fn downtime(trace: &[Event], cursor: usize) -> Option<u64> {
     let e = trace.get(cursor)?;
     trace[cursor + 1..]
         .iter()
-        .find(|n| n.kind == EventKind::Start && !n.zombie && n.instance > e.instance)
+        .find(|n| n.kind == EventKind::Start && !n.zombie && n.instance >= e.instance)
         .map(|n| n.tick.saturating_sub(e.tick))
 }
 

@@ -399,17 +399,25 @@ fn tape(c: &Ctx, entries: &[SourceEntry], resume: Option<u64>) -> Html {
                     .count();
                 format!("left:{:.3}%", 100.0 * k as f64 / (per_lane + 1) as f64)
             };
+            // A marker in the right half puts its label on the left of its line.
+            let flip = |b: u64| {
+                let k = shown
+                    .clone()
+                    .filter(|p| p % parts == lane && (*p as u64) < b)
+                    .count();
+                (2 * k > per_lane + 1).then_some("is-flip")
+            };
             let in_view = |b: u64| {
                 (b as usize) >= shown.start && (b as usize) <= shown.end
             };
             let read_marker = read_to.filter(|r| in_view(*r) && !queue).map(|r| {
-                html! { <span class="stg-marker stg-read" style={at(r)} title={format!("read position {r} (in memory)")}>{ "read" }</span> }
+                html! { <span class={classes!("stg-marker", "stg-read", flip(r))} style={at(r)} title={format!("read position {r} (in memory)")}>{ "read" }</span> }
             });
             let commit_marker = v.committed.filter(|x| log && in_view(*x)).map(|x| {
-                html! { <span class="stg-marker stg-committed" style={at(x)} title={format!("committed position {x} (durable)")}>{ "committed" }</span> }
+                html! { <span class={classes!("stg-marker", "stg-committed", flip(x))} style={at(x)} title={format!("committed position {x} (durable)")}>{ "committed" }</span> }
             });
             html! {
-                <div class="stg-lane" style={format!("--n:{}", per_lane + 1)}>
+                <div class={classes!("stg-lane", queue.then_some("no-markers"))} style={format!("--n:{}", per_lane + 1)}>
                     if parts > 1 { <span class="stg-lane-name">{ format!("p{lane}") }</span> }
                     <ol class="stg-cells">{ cells }{ end_slot(lane).unwrap_or_default() }</ol>
                     <div class="stg-markers" aria-hidden="true">{ read_marker }{ commit_marker }</div>
@@ -531,7 +539,7 @@ fn process(
             let detail = match e.map(|e| e.kind) {
                 Some(EventKind::Start) if instance > 1 => Some(match (resume, resume_from) {
                     (Some(p), Some(f)) => {
-                        format!("restarted: resumes at {p}, from {}", slot_words(f))
+                        format!("restarted: resumes at {p}, from {}", slot_words(c.s, f))
                     }
                     (Some(p), None) => format!("restarted: resumes at {p}"),
                     _ => "restarted".into(),
@@ -569,7 +577,7 @@ fn process(
 }
 
 /// `o3` → "offsets/3" (the names [`resume_entry`] gives).
-fn slot_words(slot: &str) -> String {
+fn slot_words(s: &Scenario, slot: &str) -> String {
     if slot == "committed" {
         return "the committed offset".into();
     }
@@ -577,6 +585,7 @@ fn slot_words(slot: &str) -> String {
     match k {
         "o" => format!("offsets/{n} (no commits/{n})"),
         "c" => format!("commits/{n}"),
+        _ if matches!(s.engine, Engine::Beam { .. }) => format!("bundle {n}"),
         _ => format!("checkpoint {n}"),
     }
 }
@@ -700,12 +709,23 @@ fn progress(c: &Ctx, resume: Option<&str>, deleted: Option<&View>) -> Html {
         (Engine::Beam { .. }, _) => "Durable progress: bundles",
     };
     let items = progress_entries(c, v, resume);
+    // What a deleted checkpoint took away, struck through, sliding out.
     let gone: Html = deleted
         .map(|old| {
-            progress_entries(&Ctx { motion: false, ..*c }, old, None)
-                .into_iter()
-                .map(|h| html! { <li class="stg-gone" aria-hidden="true"><ul class="stg-log">{ h }</ul></li> })
-                .collect::<Html>()
+            let mut names: Vec<String> = old
+                .offset_log
+                .keys()
+                .map(|b| format!("offsets/{b}"))
+                .collect();
+            names.extend(old.commit_log.iter().map(|b| format!("commits/{b}")));
+            names.extend(old.checkpoints.keys().map(|k| format!("checkpoint {k}")));
+            if let Some(x) = old.committed {
+                names.push(format!("committed {x}"));
+            }
+            if names.is_empty() {
+                return Html::default();
+            }
+            html! { <p class="stg-gone">{ names.join(", ") }</p> }
         })
         .unwrap_or_default();
     let queue_note = matches!(s.source, Source::Queue { .. }).then(|| {
@@ -713,7 +733,7 @@ fn progress(c: &Ctx, resume: Option<&str>, deleted: Option<&View>) -> Html {
     });
     let deletions = (v.deletions > 0).then(|| {
         html! { <p class={classes!("stg-warn", c.now(|x| matches!(x, Change::CheckpointDeleted)).then_some("is-new"))}>
-            { format!("⌫ checkpoint deleted {}×: everything above is new", v.deletions) }</p> }
+            { format!("⌫ checkpoint deleted {}×: the entries below are new", v.deletions) }</p> }
     });
     let empty = items.is_empty() && queue_note.is_none();
     html! {
@@ -722,10 +742,10 @@ fn progress(c: &Ctx, resume: Option<&str>, deleted: Option<&View>) -> Html {
                 if let Some(q) = c.e.and_then(|e| e.query.clone()) { <span class="stg-note">{ format!("query {q}") }</span> }
             </div>
             { deletions.unwrap_or_default() }
+            { gone }
             <ul class={classes!("stg-log", matches!(s.engine, Engine::MicroBatch).then_some("is-pairs"))}>
                 { for items }
                 { queue_note.unwrap_or_default() }
-                { gone }
                 if empty { <li class="stg-empty">{ "nothing durable yet" }</li> }
             </ul>
         </div>
@@ -906,7 +926,7 @@ fn sink(c: &Ctx, mem: &Memory, at_end: bool, missing: &[usize]) -> Html {
                 .transactions
                 .iter()
                 .find(|(n, _)| n == place)
-                .map(|(_, st)| format!("ps-{}", st.replace(' ', "-")));
+                .map(|(_, st)| format!("stg-ps-{}", st.replace(' ', "-")));
             html! {
                 <div key={place.to_string()} class={classes!("stg-place", st_cls)}>
                     <span class="stg-place-name"><code>{ place }</code>
@@ -928,13 +948,20 @@ fn sink(c: &Ctx, mem: &Memory, at_end: bool, missing: &[usize]) -> Html {
                 let new = c.now(
                     |ch| matches!(ch, Change::Marker { name: n, value } if n == name && value == x),
                 ) && i + 1 == values.len();
+                let label = if name.starts_with("txn") {
+                    format!("{name} v{x}")
+                } else if name.starts_with('_') {
+                    format!("{name}/{x}")
+                } else {
+                    format!("{name}: batch {x}")
+                };
                 entry(
                     key.clone(),
                     &key,
                     "is-marker",
                     new,
                     None,
-                    html! { <code>{ format!("{name}/{x}") }</code> },
+                    html! { <code>{ label }</code> },
                 )
             })
         })
@@ -943,7 +970,7 @@ fn sink(c: &Ctx, mem: &Memory, at_end: bool, missing: &[usize]) -> Html {
         .transactions
         .iter()
         .filter(|(name, _)| !v.rows.values().any(|r| &r.place == name))
-        .map(|(name, st)| html! { <span class={classes!("stg-txn", format!("ps-{}", st.replace(' ', "-")))}><code>{ name }</code>{ format!(" {st}") }</span> })
+        .map(|(name, st)| html! { <span class={classes!("stg-txn", format!("stg-ps-{}", st.replace(' ', "-")))}><code>{ name }</code>{ format!(" {st}") }</span> })
         .collect();
     // The readers: the primary one now (the fold's count), every other at the end (the outcome).
     let readers = readers(c, at_end);
