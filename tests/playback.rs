@@ -567,3 +567,208 @@ fn long_lists_draw_a_window_and_sum_up_the_rest() {
     let (all, none) = v.recent_rows(v.rows.len() + 5);
     assert_eq!((all.len(), none), (v.rows.len(), [0, 0, 0]));
 }
+
+// ---------- the stage's helpers ----------
+
+fn preset_playback(id: &str) -> Playback {
+    playback_of(scenario(presets::preset(id).expect("preset").scenario_json))
+}
+
+/// The first event of `kind` (and step, if given) at or after `from`.
+fn find_event(pb: &Playback, from: usize, kind: EventKind, step: Option<Step>) -> usize {
+    (from..pb.len())
+        .find(|&i| {
+            let e = &pb.run.trace[i];
+            e.kind == kind && (step.is_none() || e.step == step)
+        })
+        .expect("event")
+}
+
+fn held_ids(m: &playback::Memory) -> Vec<(String, Option<u64>, bool)> {
+    m.held
+        .iter()
+        .map(|h| (h.record.clone(), h.position, h.written))
+        .collect()
+}
+
+#[test]
+fn memory_holds_the_attempts_reads_until_the_process_dies() {
+    // Commit, then write: the crash after the commit kills a process holding r2, r3 unwritten.
+    let pb = preset_playback("consumer-commit-before");
+    let trace = &pb.run.trace;
+    let crash = find_event(&pb, 0, EventKind::Fault, None);
+    let m = playback::memory(trace, crash);
+    assert_eq!(
+        held_ids(&m),
+        vec![("r2".into(), Some(2), false), ("r3".into(), Some(3), false)]
+    );
+    assert!(m.progressed, "the offset was committed before the crash");
+    assert_eq!(
+        playback::proc_state(&pb.scenario, trace, crash),
+        playback::ProcState::Dead
+    );
+    assert_eq!(playback::downtime(trace, crash), Some(1));
+    // The restart holds nothing; the first read of the new process holds its records.
+    let start = find_event(&pb, crash, EventKind::Start, None);
+    assert!(playback::memory(trace, start).held.is_empty());
+    assert_eq!(
+        playback::proc_state(&pb.scenario, trace, start),
+        playback::ProcState::Running
+    );
+
+    // Write, then commit: the crash kills a process whose records are written, not committed.
+    let pb = preset_playback("consumer-commit-after");
+    let trace = &pb.run.trace;
+    let crash = find_event(&pb, 0, EventKind::Fault, None);
+    let m = playback::memory(trace, crash);
+    assert_eq!(
+        held_ids(&m),
+        vec![("r2".into(), Some(2), true), ("r3".into(), Some(3), true)]
+    );
+    assert!(!m.progressed);
+    // Before the write the same records are held unwritten.
+    let read = find_event(&pb, 0, EventKind::Step, Some(Step::Read));
+    assert_eq!(
+        held_ids(&playback::memory(trace, read)),
+        vec![("r0".into(), Some(0), false), ("r1".into(), Some(1), false)]
+    );
+}
+
+#[test]
+fn memory_reads_queue_positions_from_leases_and_follows_a_zombie() {
+    let pb = preset_playback("pubsub-redelivery");
+    let trace = &pb.run.trace;
+    let read = find_event(&pb, 1, EventKind::Step, Some(Step::Read));
+    let read = find_event(&pb, read + 1, EventKind::Step, Some(Step::Read));
+    let m = playback::memory(trace, read);
+    assert_eq!(
+        held_ids(&m),
+        vec![("r2".into(), Some(2), false), ("r3".into(), Some(3), false)]
+    );
+
+    // A zombie finishes its batch after the new process drained, from its own memory.
+    let s = scenario(
+        r#"{"version":1,"workload":{"records":10,"batch_size":2},"source":{"kind":"log"},
+        "engine":{"kind":"consumer","commit_mode":"transaction"},
+        "sink":{"kind":"kafka","transactions":true,"isolation":"read_committed"},
+        "faults":[{"kind":"zombie","batch":1,"after":"sink_write"}]}"#,
+    );
+    let pb = playback_of(s);
+    let trace = &pb.run.trace;
+    let cut = find_event(&pb, 0, EventKind::Fault, None);
+    assert_eq!(
+        playback::proc_state(&pb.scenario, trace, cut),
+        playback::ProcState::Zombie
+    );
+    let wake = (0..pb.len())
+        .find(|&i| trace[i].zombie && trace[i].kind == EventKind::Start)
+        .expect("the zombie wakes up");
+    assert_eq!(
+        playback::proc_state(&pb.scenario, trace, wake),
+        playback::ProcState::Zombie
+    );
+    let held = held_ids(&playback::memory(trace, wake));
+    assert_eq!(
+        held,
+        vec![("r2".into(), Some(2), true), ("r3".into(), Some(3), true)]
+    );
+    let last = pb.last();
+    if trace[last].kind == EventKind::Stop {
+        assert_eq!(
+            playback::proc_state(&pb.scenario, trace, last),
+            playback::ProcState::Stopped
+        );
+    }
+}
+
+#[test]
+fn copy_numbers_count_what_the_reader_sees_at_the_step_it_sees_it() {
+    // Spark append, crash after sink_write: the re-run's write adds copy 2 of r2 and r3.
+    let pb = playback_of(scenario(APPEND));
+    let n = pb.scenario.workload.records as usize;
+    let mut first_dup = None;
+    for i in 0..pb.len() {
+        let v = pb.view_at(i);
+        let copies = playback::copy_numbers(&v);
+        assert_eq!(copies.len(), v.rows.len());
+        // The highest copy number of each record is the reader's count.
+        let counts = v.counts(n);
+        for (r, c) in v.rows.values().zip(&copies) {
+            let k = playback::record_index(&r.record).unwrap();
+            assert!(u64::from(*c) <= counts[k]);
+        }
+        if first_dup.is_none() && copies.contains(&2) {
+            first_dup = Some(i);
+        }
+    }
+    let at = first_dup.expect("a second copy");
+    let e = &pb.run.trace[at];
+    assert_eq!(
+        (e.step, e.batch, e.attempt),
+        (Some(Step::SinkWrite), Some(1), Some(2))
+    );
+    let end = pb.view_at(pb.last());
+    let dup: Vec<&str> = end
+        .rows
+        .values()
+        .zip(playback::copy_numbers(&end))
+        .filter(|(_, c)| *c == 2)
+        .map(|(r, _)| r.record.as_str())
+        .collect();
+    assert_eq!(dup, ["r2", "r3"]);
+
+    // Flink two-phase commit: the aborted transaction's rows are never counted.
+    let pb = preset_playback("flink-2pc");
+    let end = pb.view_at(pb.last());
+    let copies = playback::copy_numbers(&end);
+    assert!(!copies.contains(&2));
+    for (r, c) in end.rows.values().zip(copies) {
+        assert_eq!(
+            c == 0,
+            r.status != engine::RowStatus::Visible,
+            "row {}",
+            r.row
+        );
+    }
+}
+
+#[test]
+fn only_one_step_forward_animates() {
+    assert!(playback::animates(Some(3), 4));
+    assert!(!playback::animates(Some(4), 3));
+    assert!(!playback::animates(Some(3), 5));
+    assert!(!playback::animates(None, 0));
+    assert_eq!(playback::motion_ms(playback::DEFAULT_SPEED), 350);
+    assert!(playback::motion_ms(4) < playback::motion_ms(0));
+}
+
+#[test]
+fn a_restart_resumes_where_its_start_or_first_read_says() {
+    // A consumer's start sets its position: the committed offset.
+    let pb = preset_playback("consumer-commit-after");
+    let start = find_event(&pb, 1, EventKind::Start, None);
+    assert_eq!(playback::resume_position(&pb.run.trace, start), Some(2));
+    // Spark's restart sets nothing; its re-run reads offsets/1's range from 2.
+    let pb = playback_of(scenario(APPEND));
+    let start = find_event(&pb, 1, EventKind::Start, None);
+    assert!(pb.run.trace[start].changes.is_empty());
+    assert_eq!(playback::resume_position(&pb.run.trace, start), Some(2));
+    // A Beam worker is redelivered the uncommitted bundle's messages.
+    let pb = preset_playback("beam-random-id");
+    let start = find_event(&pb, 1, EventKind::Start, None);
+    assert_eq!(playback::resume_position(&pb.run.trace, start), Some(2));
+}
+
+#[test]
+fn a_deleted_checkpoint_keeps_the_process_dead_until_the_restart() {
+    let pb = preset_playback("delta-deleted-checkpoint-new-id");
+    let trace = &pb.run.trace;
+    let del = find_event(&pb, 0, EventKind::DeleteCheckpoint, None);
+    assert_eq!(
+        playback::proc_state(&pb.scenario, trace, del),
+        playback::ProcState::Dead
+    );
+    assert_eq!(playback::downtime(trace, del), Some(0));
+    let crash = find_event(&pb, 0, EventKind::Fault, None);
+    assert_eq!(playback::downtime(trace, crash), Some(1));
+}

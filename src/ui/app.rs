@@ -13,9 +13,9 @@ use super::session::{Act, Session};
 use super::views::import::FileImport;
 use super::views::learn::{mode_bar, Course, Mode};
 use super::views::{
-    builder::Builder, caption::captions, code::code, compare::Compare, export::Export, faults::Faults, header::header,
-    help::Help, ledger::ledger, matrix::Matrix, narration::narration, notes::notes,
-    pipeline::pipeline, timeline::Timeline,
+    builder::Builder, caption::captions, code::code, compare::Compare, export::Export,
+    faults::Faults, header::header, help::Help, ledger::ledger, matrix::Matrix,
+    narration::narration, notes::notes, stage::Stage, timeline::Timeline,
 };
 
 impl Reducible for Session {
@@ -192,7 +192,7 @@ pub fn app() -> Html {
             { header(&session) }
             <main class="layout">
                 <div class="stage">
-                    { pipeline(&session) }
+                    <Stage s={session.clone()} />
                     { captions(&session) }
                     <Timeline s={session.clone()} />
                 </div>

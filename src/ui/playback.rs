@@ -704,3 +704,237 @@ pub fn groups(trace: &[Event]) -> Vec<Group> {
     }
     out
 }
+
+// ---------- the stage (views/stage.rs): what the picture needs, read from the trace ----------
+
+/// A record a process holds in memory: read by its current batch attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub record: String,
+    /// Its source position (log/socket offset or queue message), when the read says.
+    pub position: Option<u64>,
+    /// A sink write of this attempt has covered it (a row, a skip or an error of a write).
+    pub written: bool,
+}
+
+/// The memory of the process that did one event.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Memory {
+    pub held: Vec<Held>,
+    /// The attempt has written durable source progress since its read (a commit, a
+    /// checkpoint, a committed bundle, an ack).
+    pub progressed: bool,
+}
+
+/// Does this change write durable source progress?
+fn is_progress(c: &Change) -> bool {
+    matches!(
+        c,
+        Change::Committed { .. }
+            | Change::CommitLog { .. }
+            | Change::Checkpoint { .. }
+            | Change::Acked { .. }
+    )
+}
+
+/// What the process that did event `cursor` holds in memory: the records its current batch
+/// attempt (same instance, batch and attempt) has read up to and including that event, each
+/// marked once a sink write of the attempt covered it. Events without a batch (start, idle,
+/// drain, a deleted checkpoint) hold nothing. Read from the trace only: positions come from
+/// the read's `Position` change (the `n` records just before it) or its `Leased` positions.
+pub fn memory(trace: &[Event], cursor: usize) -> Memory {
+    let Some(now) = trace.get(cursor) else {
+        return Memory::default();
+    };
+    if now.batch.is_none() {
+        return Memory::default();
+    }
+    // The attempt's events, oldest first. Other processes' events may sit in between (a
+    // zombie finishes its batch after the new process drained); the same process working on
+    // another batch, or starting afresh, ends the search.
+    let mut events: Vec<&Event> = Vec::new();
+    for e in trace[..=cursor].iter().rev() {
+        if e.instance != now.instance {
+            continue;
+        }
+        if e.batch != now.batch || e.attempt != now.attempt {
+            break;
+        }
+        events.push(e);
+    }
+    events.reverse();
+    let mut m = Memory::default();
+    for e in events {
+        let read = e.kind == EventKind::Step && e.step == Some(super::engine::scenario::Step::Read);
+        if read {
+            let leased: Vec<u64> = e
+                .changes
+                .iter()
+                .filter_map(|c| match c {
+                    Change::Leased { positions, .. } => Some(positions.clone()),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            let end = e.changes.iter().find_map(|c| match c {
+                Change::Position { position } => Some(*position),
+                _ => None,
+            });
+            let n = e.records.len() as u64;
+            for (i, r) in e.records.iter().enumerate() {
+                let position = if !leased.is_empty() {
+                    leased.get(i).copied()
+                } else {
+                    end.and_then(|p| p.checked_sub(n)).map(|s| s + i as u64)
+                };
+                m.held.push(Held {
+                    record: r.clone(),
+                    position,
+                    written: false,
+                });
+            }
+            continue;
+        }
+        if m.held.is_empty() {
+            continue;
+        }
+        let write =
+            e.step == Some(super::engine::scenario::Step::SinkWrite) || e.kind == EventKind::Fault;
+        for c in &e.changes {
+            if let Change::Row {
+                record, position, ..
+            } = c
+            {
+                for h in m.held.iter_mut() {
+                    if &h.record == record && h.position.is_none_or(|p| p == *position) {
+                        h.written = true;
+                    }
+                }
+            }
+            if is_progress(c) {
+                m.progressed = true;
+            }
+        }
+        if write && e.kind != EventKind::Fault {
+            for h in m.held.iter_mut() {
+                if e.records.contains(&h.record) {
+                    h.written = true;
+                }
+            }
+        }
+    }
+    m
+}
+
+/// The state of the process that did one event, as the stage draws it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcState {
+    Running,
+    /// Crashed (or its checkpoint is being deleted) and not yet restarted.
+    Dead,
+    /// Cut off but still working (or the event that cut it off).
+    Zombie,
+    /// A zombie stopped by a rejected write.
+    Stopped,
+}
+
+impl ProcState {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProcState::Running => "running",
+            ProcState::Dead => "dead",
+            ProcState::Zombie => "zombie",
+            ProcState::Stopped => "stopped",
+        }
+    }
+}
+
+/// The state of the process at event `cursor`: a crash (or crash mid-write) and a deleted
+/// checkpoint leave it dead until the next start; a zombie cut-off and a zombie's own events
+/// make it a zombie; a stop stops it.
+pub fn proc_state(scenario: &Scenario, trace: &[Event], cursor: usize) -> ProcState {
+    use super::engine::Fault;
+    let Some(e) = trace.get(cursor) else {
+        return ProcState::Running;
+    };
+    match e.kind {
+        EventKind::Stop => ProcState::Stopped,
+        EventKind::DeleteCheckpoint => ProcState::Dead,
+        EventKind::Fault => match e.fault.and_then(|i| scenario.faults.get(i)) {
+            Some(Fault::Crash { .. } | Fault::CrashMidWrite { .. }) => ProcState::Dead,
+            Some(Fault::Zombie { .. }) => ProcState::Zombie,
+            _ if e.zombie => ProcState::Zombie,
+            _ => ProcState::Running,
+        },
+        _ if e.zombie => ProcState::Zombie,
+        _ => ProcState::Running,
+    }
+}
+
+/// How long the process at `cursor` stays down: ticks from this event to the next start of
+/// a newer instance (none if it never restarts).
+pub fn downtime(trace: &[Event], cursor: usize) -> Option<u64> {
+    let e = trace.get(cursor)?;
+    trace[cursor + 1..]
+        .iter()
+        .find(|n| n.kind == EventKind::Start && !n.zombie && n.instance >= e.instance)
+        .map(|n| n.tick.saturating_sub(e.tick))
+}
+
+/// The copy number of every row as the primary reader counts it, in row order (as
+/// [`View::rows`]): the `k`-th counted row of a record is copy `k` (1, 2, …); a row the
+/// reader does not count (pending, aborted, in a replaced table) is copy 0.
+pub fn copy_numbers(v: &View) -> Vec<u32> {
+    let mut seen: Vec<u32> = Vec::new();
+    v.rows
+        .values()
+        .map(|r| {
+            let Some(i) = record_index(&r.record).filter(|_| r.counted(v.table_resets)) else {
+                return 0;
+            };
+            if seen.len() <= i {
+                seen.resize(i + 1, 0);
+            }
+            seen[i] += 1;
+            seen[i]
+        })
+        .collect()
+}
+
+/// Does moving the cursor from `from` to `to` animate? Only one step forward does; a step
+/// back, a seek or a new run jumps.
+pub fn animates(from: Option<usize>, to: usize) -> bool {
+    from.is_some_and(|f| f + 1 == to)
+}
+
+/// How long one step's motion lasts at speed index `speed`, in milliseconds: 70 % of the time
+/// between two events (350 ms at 1×).
+pub fn motion_ms(speed: usize) -> u32 {
+    interval_ms(speed) * 7 / 10
+}
+
+/// Where the process started by event `cursor` resumes reading: the position its start
+/// event sets, else where its first read begins (a Spark restart re-runs the logged range;
+/// a queue redelivers from its lowest leased message). `None` if it never reads.
+pub fn resume_position(trace: &[Event], cursor: usize) -> Option<u64> {
+    let start = trace.get(cursor)?;
+    let set = start.changes.iter().find_map(|c| match c {
+        Change::Position { position } => Some(*position),
+        _ => None,
+    });
+    if set.is_some() {
+        return set;
+    }
+    let read = (cursor + 1..trace.len()).find(|&i| {
+        let e = &trace[i];
+        e.instance == start.instance
+            && e.zombie == start.zombie
+            && e.kind == EventKind::Step
+            && e.step == Some(super::engine::scenario::Step::Read)
+    })?;
+    memory(trace, read)
+        .held
+        .iter()
+        .filter_map(|h| h.position)
+        .min()
+}

@@ -23,6 +23,7 @@ pub mod narration;
 pub mod notes;
 pub mod pipeline;
 pub mod quiz;
+pub mod stage;
 pub mod timeline;
 
 /// The props of every view.
