@@ -176,16 +176,17 @@ fn paced_play_holds_at_the_crash_the_restart_and_the_first_duplicate() {
     let pb = playback_of(scenario(APPEND));
     assert!(pb.pacing, "pacing is on by default");
     let trace = &pb.run.trace;
-    let fault = trace.iter().position(|e| e.kind == EventKind::Fault).unwrap();
+    let fault = trace
+        .iter()
+        .position(|e| e.kind == EventKind::Fault)
+        .unwrap();
     let restart = trace
         .iter()
         .position(|e| e.kind == EventKind::Start && e.instance == 2)
         .unwrap();
     let dup = trace
         .iter()
-        .position(|e| {
-            e.batch == Some(1) && e.attempt == Some(2) && e.step == Some(Step::SinkWrite)
-        })
+        .position(|e| e.batch == Some(1) && e.attempt == Some(2) && e.step == Some(Step::SinkWrite))
         .unwrap();
     assert!(fault < restart && restart < dup);
     // The duplicate shows at that step, not before and not later.
@@ -206,10 +207,15 @@ fn paced_play_holds_at_the_crash_the_restart_and_the_first_duplicate() {
             assert!(p.holding().is_none());
             break;
         }
-        let held = p.holding().expect("stopped before the end: holding a pause");
+        let held = p
+            .holding()
+            .expect("stopped before the end: holding a pause");
         holds.push((p.cursor, held.kind.clone()));
         p = p.apply(PlayAction::TogglePlay);
-        assert!(p.playing && p.holding().is_none(), "Space goes on from the pause");
+        assert!(
+            p.playing && p.holding().is_none(),
+            "Space goes on from the pause"
+        );
         assert_eq!(p.cursor, holds.last().unwrap().0, "and does not rewind");
     }
     assert_eq!(
@@ -221,10 +227,14 @@ fn paced_play_holds_at_the_crash_the_restart_and_the_first_duplicate() {
         ]
     );
     // Stepping onto a pause by hand does not hold (no caption), and pacing off never holds.
-    let stepped = pb.apply(PlayAction::Seek(fault - 1)).apply(PlayAction::StepForward);
+    let stepped = pb
+        .apply(PlayAction::Seek(fault - 1))
+        .apply(PlayAction::StepForward);
     assert_eq!(stepped.cursor, fault);
     assert!(stepped.holding().is_none());
-    let mut off = pb.apply(PlayAction::SetPacing(false)).apply(PlayAction::Play);
+    let mut off = pb
+        .apply(PlayAction::SetPacing(false))
+        .apply(PlayAction::Play);
     while off.playing {
         off = off.apply(PlayAction::Tick);
     }

@@ -15,7 +15,7 @@ use super::views::learn::{mode_bar, Course, Mode};
 use super::views::{
     builder::Builder, caption::captions, code::code, compare::Compare, export::Export,
     faults::Faults, header::header, help::Help, ledger::ledger, matrix::Matrix,
-    narration::narration, notes::notes, stage::Stage, timeline::Timeline,
+    narration::narration, notes::notes, present::presenter, stage::Stage, timeline::Timeline,
 };
 
 impl Reducible for Session {
@@ -63,8 +63,9 @@ pub(crate) fn key_action(e: &KeyboardEvent) -> Option<Act> {
         "k" => play(PlayAction::TogglePlay),
         "ArrowRight" if e.shift_key() => play(PlayAction::NextFault),
         "ArrowLeft" if e.shift_key() => play(PlayAction::PrevFault),
-        "ArrowRight" | "l" => play(PlayAction::StepForward),
-        "ArrowLeft" | "j" => play(PlayAction::StepBack),
+        // A presentation clicker sends PageDown / PageUp.
+        "ArrowRight" | "l" | "PageDown" => play(PlayAction::StepForward),
+        "ArrowLeft" | "j" | "PageUp" => play(PlayAction::StepBack),
         "Home" => play(PlayAction::First),
         "End" => play(PlayAction::Last),
         "n" => play(PlayAction::NextFault),
@@ -73,6 +74,7 @@ pub(crate) fn key_action(e: &KeyboardEvent) -> Option<Act> {
         "[" | "-" => play(PlayAction::Slower),
         "c" => Some(Act::CrashHere),
         "?" => Some(Act::ToggleHelp),
+        "f" | "F" => Some(Act::TogglePresent),
         "u" => Some(Act::Undo),
         "U" => Some(Act::Redo),
         _ => None,
@@ -158,6 +160,7 @@ pub fn app() -> Html {
             let d = dispatcher;
             let options = EventListenerOptions::enable_prevent_default();
             let doc = gloo::utils::document();
+            let embed = super::embed::options().embed;
             let keydown = EventListener::new_with_options(&doc, "keydown", options, move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                     return;
@@ -166,7 +169,9 @@ pub fn app() -> Html {
                 let sandbox = *keys.borrow();
                 let act = key_action(e)
                     .filter(super::embed::allowed)
-                    .filter(|a| sandbox || matches!(a, Act::ToggleHelp | Act::Escape));
+                    .filter(|a| sandbox || matches!(a, Act::ToggleHelp | Act::Escape))
+                    // An embed that is not presenting stays as it was embedded.
+                    .filter(|a| !matches!(a, Act::TogglePresent) || !embed);
                 if let Some(act) = act {
                     e.prevent_default();
                     d.dispatch(act);
@@ -176,6 +181,9 @@ pub fn app() -> Html {
         });
     }
 
+    if session.present {
+        return presenter(&session);
+    }
     if super::embed::options().embed {
         return super::embed::layout(&session);
     }

@@ -25,7 +25,8 @@ use super::session::{preset_scenario, Act, Message, Session, MAX_UI_RECORDS};
 use super::share;
 use super::views::header::guarantee_class;
 use super::views::{
-    ledger::ledger, narration::narration, pipeline::pipeline, timeline::Timeline, Handle,
+    caption::captions, ledger::ledger, narration::narration, stage::Stage, timeline::Timeline,
+    Handle,
 };
 
 /// The version of the message protocol (`{"crashcourse": 1, …}`).
@@ -37,12 +38,14 @@ pub const PANELS: [&str; 6] = ["builder", "faults", "matrix", "notes", "code", "
 /// The page's query options.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
-    /// `embed=1`: only pipeline, timeline, ledger and narration.
+    /// `embed=1`: only the stage, timeline, ledger and narration.
     pub embed: bool,
     /// `hide=builder,faults`: panels to hide, also outside embed mode.
     pub hide: Vec<String>,
     /// `lock=1`: the viewer cannot change the scenario or inject faults.
     pub lock: bool,
+    /// `present=1`: presenter mode (stage, narration, compact timeline; 16:9, ½× speed).
+    pub present: bool,
     /// `autoplay=1`: start playing at once.
     pub autoplay: bool,
     /// `step=N`: start at event N (0-based).
@@ -125,6 +128,7 @@ impl Options {
             match k.as_str() {
                 "embed" => o.embed = flag(&k, &v, w),
                 "lock" => o.lock = flag(&k, &v, w),
+                "present" => o.present = flag(&k, &v, w),
                 "autoplay" => o.autoplay = flag(&k, &v, w),
                 "step" => match v.parse() {
                     Ok(n) => o.step = Some(n),
@@ -200,6 +204,9 @@ pub fn start(mut s: Session) -> Session {
     let o = options();
     for w in &o.warnings {
         warn(&format!("crashcourse: ignored the page option {w}"));
+    }
+    if o.present {
+        s = s.apply(Act::TogglePresent);
     }
     let acts = [
         o.step.map(PlayAction::Seek),
@@ -569,7 +576,7 @@ pub fn use_parent_api(session: &Handle) {
     });
 }
 
-/// The embed page: a slim bar, then pipeline + timeline and narration + ledger.
+/// The embed page: a slim bar, then stage + timeline and narration + ledger.
 pub fn layout(s: &Handle) -> Html {
     let o = &s.run().outcome;
     let (dup, missing) = (o.duplicated.0.len(), o.missing.0.len());
@@ -605,7 +612,8 @@ pub fn layout(s: &Handle) -> Html {
             }
             <main class="embed-main">
                 <div class="stage">
-                    { pipeline(s) }
+                    <Stage s={s.clone()} />
+                    { captions(s) }
                     <Timeline s={s.clone()} />
                 </div>
                 <aside class="side">

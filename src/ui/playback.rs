@@ -24,6 +24,8 @@ pub const SPEEDS: [(u32, &str); 5] = [
 ];
 /// Index of 1× in [`SPEEDS`].
 pub const DEFAULT_SPEED: usize = 2;
+/// Presenter mode's speed: index of ½× in [`SPEEDS`].
+pub const PRESENT_SPEED: usize = 1;
 
 /// Milliseconds between two events while playing at speed index `speed`.
 pub fn interval_ms(speed: usize) -> u32 {

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use serde_json::{Map, Value};
 
 use super::engine::{self, EventKind, Fault, Run, Scenario};
-use super::playback::{divergence, PlayAction, Playback};
+use super::playback::{divergence, PlayAction, Playback, PRESENT_SPEED};
 use super::presets::{self, Preset};
 use super::share;
 
@@ -93,6 +93,8 @@ pub enum Act {
     SetCrashMode(bool),
     SetHelp(bool),
     ToggleHelp,
+    /// Presenter mode on or off (key F); turning it on plays at ½×.
+    TogglePresent,
     /// Escape: close the help, the provenance and the message.
     Escape,
     DismissMessage,
@@ -122,6 +124,8 @@ pub struct Session {
     pub selected: Option<usize>,
     pub crash_mode: bool,
     pub help: bool,
+    /// Presenter mode: only the stage, the narration and a compact timeline, 16:9.
+    pub present: bool,
 }
 
 impl PartialEq for Session {
@@ -134,6 +138,7 @@ impl PartialEq for Session {
             && self.selected == other.selected
             && self.crash_mode == other.crash_mode
             && self.help == other.help
+            && self.present == other.present
     }
 }
 
@@ -280,6 +285,7 @@ impl Session {
             selected: None,
             crash_mode: false,
             help: false,
+            present: false,
         }
     }
 
@@ -534,6 +540,12 @@ impl Session {
             Act::SetCrashMode(on) => n.crash_mode = on,
             Act::SetHelp(on) => n.help = on,
             Act::ToggleHelp => n.help = !self.help,
+            Act::TogglePresent => {
+                n.present = !self.present;
+                if n.present {
+                    n.playback = n.playback.apply(PlayAction::SetSpeed(PRESENT_SPEED));
+                }
+            }
             Act::Escape => {
                 if self.help {
                     n.help = false;

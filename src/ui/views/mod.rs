@@ -22,6 +22,7 @@ pub mod matrix;
 pub mod narration;
 pub mod notes;
 pub mod pipeline;
+pub mod present;
 pub mod quiz;
 pub mod stage;
 pub mod timeline;

@@ -1,0 +1,78 @@
+//! Presenter mode (key `F`, or `?present=1` with or without `embed=1`): only the stage, the
+//! narration and a compact timeline, laid out 16:9 and scaled to the viewport so it reads
+//! from the back of a room. A presentation clicker works: → / PageDown step, ← / PageUp
+//! back, Space play (the page's keyboard handler, `app::key_action`).
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::super::playback::PlayAction;
+use super::super::session::Act;
+use super::caption::captions;
+use super::narration::narration;
+use super::stage::Stage;
+use super::Handle;
+
+/// Play controls, the scrubber and the position: the timeline without its tick strip.
+fn compact_timeline(s: &Handle) -> Html {
+    let pb = &s.playback;
+    let play = |a: PlayAction| {
+        let s = s.clone();
+        Callback::from(move |_: MouseEvent| s.dispatch(Act::Play(a.clone())))
+    };
+    let act = |a: Act| {
+        let s = s.clone();
+        Callback::from(move |_: MouseEvent| s.dispatch(a.clone()))
+    };
+    let on_scrub = {
+        let s = s.clone();
+        Callback::from(move |e: InputEvent| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+            if let Ok(i) = v.parse::<usize>() {
+                s.dispatch(Act::Play(PlayAction::Seek(i)));
+            }
+        })
+    };
+    let speed = super::super::playback::SPEEDS[pb.speed].1;
+    html! {
+        <div class="pt" role="group" aria-label="Playback" data-testid="present-timeline">
+            <button class="ctl" onclick={play(PlayAction::StepBack)} data-testid="step-back"
+                aria-label="Step back (← or PageUp)" disabled={pb.cursor == 0}>{ "◀" }</button>
+            <button class="ctl ctl-play" onclick={play(PlayAction::TogglePlay)} data-testid="play"
+                aria-label={if pb.playing { "Pause (space)" } else { "Play (space)" }}>
+                { if pb.playing { "❚❚" } else { "▶" } }
+            </button>
+            <button class="ctl" onclick={play(PlayAction::StepForward)} data-testid="step-forward"
+                aria-label="Step forward (→ or PageDown)">{ "▶❘" }</button>
+            <input class="scrub" type="range" min="0" max={pb.last().to_string()} value={pb.cursor.to_string()}
+                oninput={on_scrub} aria-label="Scrub through the run" />
+            <span class="pt-pos">{ format!("{} / {}", pb.cursor + 1, pb.len()) }</span>
+            <button class="ctl ctl-text" onclick={play(PlayAction::Slower)} aria-label="Slower ([)">{ "−" }</button>
+            <span class="pt-speed" aria-label="Speed">{ speed }</span>
+            <button class="ctl ctl-text" onclick={play(PlayAction::Faster)} aria-label="Faster (])">{ "+" }</button>
+            <button class={classes!("ctl", "ctl-text", pb.pacing.then_some("on"))} onclick={play(PlayAction::SetPacing(!pb.pacing))}
+                aria-pressed={if pb.pacing { "true" } else { "false" }} data-testid="pacing-toggle"
+                title="Hold at every fault, restart and first duplicate while playing">{ "Hold" }</button>
+            if !super::super::embed::options().embed {
+                <button class="ctl ctl-text" onclick={act(Act::TogglePresent)} data-testid="present-exit"
+                    title="Leave presenter mode (F)">{ "✕ F" }</button>
+            }
+        </div>
+    }
+}
+
+/// The presenter layout.
+pub fn presenter(s: &Handle) -> Html {
+    html! {
+        <div class="app present" data-present="1" data-testid="app">
+            <div class="present-frame">
+                <div class="present-stage"><Stage s={s.clone()} /></div>
+                <div class="present-side">
+                    { captions(s) }
+                    { narration(s) }
+                </div>
+                { compact_timeline(s) }
+            </div>
+        </div>
+    }
+}
