@@ -36,17 +36,20 @@ test('dragging a file over an embedded simulator makes no request and mounts not
     const watch = (r) => requests.push(r.url());
     page.on('request', watch);
     for (const type of ['dragenter', 'dragover', 'drop']) {
-      await drag(page, type, 'upsert.json', JSON.stringify(UPSERT));
+      // dragover and drop are prevented (the browser does not open the file), nothing else.
+      assert.equal(await drag(page, type, 'upsert.json', JSON.stringify(UPSERT)), type !== 'dragenter', type);
     }
-    // A step in the app: its render flushes anything the drag would have started.
+    // Two animation frames: any render the drag had scheduled has happened.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const after = await page.evaluate(() => document.querySelectorAll('*').length);
+    assert.equal(after, elements, 'no element mounted');
+    assert.equal(await page.locator('.drop-overlay').count(), 0, 'no overlay');
+    assert.equal(await page.locator($('import-ok')).count(), 0, 'nothing imported');
+    // The app still answers, and nothing was fetched.
     await page.locator($('step-forward')).click();
     await page.locator($('narration')).waitFor();
     page.off('request', watch);
     assert.deepEqual(requests, [], 'no request');
-    assert.equal(await page.locator('.drop-overlay').count(), 0, 'no overlay');
-    assert.equal(await page.locator($('import-ok')).count(), 0, 'nothing imported');
-    const after = await page.evaluate(() => document.querySelectorAll('*').length);
-    assert.equal(after, elements, 'no element mounted');
     assert.match(await page.locator($('guarantee')).innerText(), /at-least-once/);
     await page.setViewportSize({ width: 1280, height: 720 });
   });

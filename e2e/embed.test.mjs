@@ -203,13 +203,13 @@ test('embed mode at 800×450 and its options', async (t) => {
       await page.locator($('narration')).waitFor();
     };
 
-    // step=N opens at event N; only pipeline, timeline, narration and ledger are shown.
+    // step=N opens at event N; only the stage, timeline, narration and ledger are shown.
     await open('embed=1&step=13', '#preset=consumer-commit-after');
     assert.match(await page.locator('.tl-pos').innerText(), /^14 \//);
     for (const id of ['timeline', 'ledger', 'narration', 'guarantee', 'step-forward']) {
       assert.ok(await page.locator($(id)).isVisible(), id);
     }
-    assert.equal(await page.locator('.pipeline').count(), 1);
+    assert.equal(await page.locator($('stage')).count(), 1);
     for (const gone of ['preset', 'copy-link', 'import-file', 'notes']) {
       assert.equal(await page.locator($(gone)).count(), 0, gone);
     }

@@ -177,7 +177,13 @@ pub fn app() -> Html {
                     d.dispatch(act);
                 }
             });
-            move || drop((hash, keydown))
+            // An embed ignores files dragged over it (no import, no overlay, no request),
+            // but the browser must not open a dropped file in place of the simulator either.
+            let ignore = |name: &'static str| {
+                EventListener::new_with_options(&doc, name, options, |e| e.prevent_default())
+            };
+            let ignored = embed.then(|| (ignore("dragover"), ignore("drop")));
+            move || drop((hash, keydown, ignored))
         });
     }
 

@@ -350,7 +350,10 @@ pub struct LessonProps {
 
 /// A session on the lesson's scenario.
 fn lesson_session(l: &Lesson) -> Session {
-    Session::new(None).apply(Act::LoadJson(l.scenario.to_string()))
+    // A lesson holds at its own point (the fault, for the prediction), not at every pause.
+    Session::new(None)
+        .apply(Act::Play(PlayAction::SetPacing(false)))
+        .apply(Act::LoadJson(l.scenario.to_string()))
 }
 
 /// An effect as a choice: (icon, class, label).
