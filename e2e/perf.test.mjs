@@ -211,3 +211,56 @@ test('keyboard stepping on the long trace: frame time per key press', async () =
   assert.match(await page.locator('.tl-pos').innerText(), /^501 \/ /);
   assert.deepEqual(app.pageErrors, []);
 });
+
+// Installed before any page script: every play-timer tick (setInterval) is timed from the
+// tick to the app's render, its effects (the stage's flights measure the layout) and a
+// forced layout; that is the work per step.
+function stepProbe() {
+  const orig = window.setInterval.bind(window);
+  window.__ccWork = [];
+  window.setInterval = (cb, ms, ...rest) =>
+    orig(
+      () => {
+        const t0 = performance.now();
+        cb();
+        const ch = new MessageChannel();
+        ch.port1.onmessage = () => {
+          void document.body.offsetHeight;
+          window.__ccWork.push(performance.now() - t0);
+        };
+        ch.port2.postMessage(0);
+      },
+      ms,
+      ...rest,
+    );
+}
+
+test('playing the long trace at 4× with motion: frame intervals and work per step', async () => {
+  const page = await app.page.context().newPage();
+  await page.addInitScript(stepProbe);
+  // From event 600 on there is no pause (the crash, restart and duplicate are before it).
+  await page.goto(`${app.url}?speed=4#${shareLink(LONG, 600)}`);
+  await page.waitForSelector('[data-testid=stage]');
+  await page.evaluate(() => document.activeElement?.blur());
+  const r = await page.evaluate(async () => {
+    const pos = () => Number(document.querySelector('.tl-pos').textContent.split(' / ')[0]);
+    const start = pos();
+    const frames = [];
+    let flying = 0;
+    document.querySelector('[data-testid=play]').click();
+    let last = await new Promise((ok) => requestAnimationFrame(ok));
+    while (pos() < start + 60) {
+      const ts = await new Promise((ok) => requestAnimationFrame(ok));
+      frames.push(ts - last);
+      last = ts;
+      flying = Math.max(flying, document.querySelectorAll('[data-testid=stage-token][data-go=fly]').length);
+    }
+    document.querySelector('[data-testid=play]').click();
+    return { frames, work: window.__ccWork.slice(), steps: pos() - start, flying };
+  });
+  assert.ok(r.steps >= 60, `it played on (${r.steps} steps)`);
+  assert.ok(r.flying > 0, 'tokens flew while playing');
+  summary('play-4x', r);
+  await page.close();
+  assert.deepEqual(app.pageErrors, []);
+});
