@@ -2,7 +2,7 @@
 
 Started by suite.py with one argument, a JSON file {"spark_conf": {...}, "jobs": [...]}. Each job
 is one scenario's query: the driver builds it, runs it on the scenario's checkpoint with
-trigger(availableNow=True) (file source) or paced socket delivery (socket source) until it
+trigger(availableNow=True) (file source) or socket delivery with a handshake per batch (socket source) until it
 drains, measures what only a live JVM can read, and goes on with the next job. Crash runs
 carry exactly one job; a final (restart) run with no fault left to inject may carry several
 jobs, so one JVM start serves many scenarios.
@@ -68,7 +68,7 @@ def build_stream(spark, job, trace):
     else:  # socket: one line per entry, "id,pos,et"
         from socket_feed import SocketFeed
 
-        feed = SocketFeed(src["lines"], src["batch_size"], src["state_file"], trace)
+        feed = SocketFeed(src["lines"], src["batch_size"], src["state_file"], trace, src.get("delivery", "paced"))
         raw = spark.readStream.format("socket").option("host", "127.0.0.1").option("port", feed.port).load()
         parts = F.split(raw["value"], ",")
         df = raw.select(
@@ -186,6 +186,26 @@ def foreach_batch_function(job, trace):
 
 
 def run_job(spark, job, index):
+    """One job with its session settings (`sql_conf`: a value, or None for Spark's default),
+    restored afterwards so that the next job of a shared JVM sees the suite's settings."""
+    saved = {}
+    for k, v in (job.get("sql_conf") or {}).items():
+        saved[k] = spark.conf.get(k, None)
+        if v is None:
+            spark.conf.unset(k)
+        else:
+            spark.conf.set(k, v)
+    try:
+        run_query(spark, job, index)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                spark.conf.unset(k)
+            else:
+                spark.conf.set(k, v)
+
+
+def run_query(spark, job, index):
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType
 
@@ -225,23 +245,29 @@ def run_job(spark, job, index):
         raise SystemExit("unsupported sink " + sink["kind"])
     w = w.option("checkpointLocation", job["checkpoint"]).outputMode("append")
     result = {}
-    if feed is None:
-        q = w.trigger(availableNow=True).start()
-        q.awaitTermination()
-    else:
-        from socket_feed import drive
+    q = None
+    try:
+        if feed is None:
+            q = w.trigger(availableNow=True).start()
+            q.awaitTermination()
+        else:
+            from socket_feed import drive
 
-        q = w.start()
-        try:
+            q = w.start()
             drive(feed, q, trace)
-        except Exception as e:  # a failed query is a real outcome: measure what it left
-            result["query_error"] = str(e).splitlines()[0][:300]
-            trace("query failed: " + result["query_error"])
+    except Exception as e:  # a refused start or a failed query is a real outcome: measure what it left
+        result["query_error"] = " ".join(str(e).split())[:300]
+        result["query_started"] = q is not None
+        trace("query failed: " + result["query_error"])
+    if q is not None:
         q.stop()
     trace("drained in %.1fs" % (time.time() - t_job))
 
     if sink["kind"] == "memory":
-        result["memory_table"] = [r["id"] for r in spark.sql("SELECT id FROM memtable%d" % index).collect()]
+        # A query that never started created no table: nothing was written in this process.
+        result["memory_table"] = (
+            [r["id"] for r in spark.sql("SELECT id FROM memtable%d" % index).collect()] if q is not None else []
+        )
     if sink["kind"] == "file":
         out = sink["out_dir"]
         # Spark reader: a directory holding _spark_metadata is read through the metadata log.

@@ -152,7 +152,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The restarted consumer asks the group for its committed offset, gets 4, and polls r4 next.",
             "r2 and r3 are never written, and nothing reports an error: the loss is silent.",
         ],
-        question: "After the restart, which records are missing from the table?",
+        question: "What does the table hold after the restart?",
         rule: "A consumer resumes from the group's committed offset (KafkaConsumer javadoc, \"Manual Offset Control\"). \
                Committing before processing makes every record between the commit and a crash unrecoverable: at-most-once. \
                No record is ever written twice, because each offset is handed out once.",
@@ -178,7 +178,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The plain INSERT runs a second time: r2 and r3 are in the table twice.",
             "Nothing is lost: every record is written before its offset is committed.",
         ],
-        question: "Which records does the table hold twice?",
+        question: "What does the table hold after the restart?",
         rule: "Committing after the write re-delivers everything since the last commit after a crash (KafkaConsumer \
                javadoc): no loss, possible duplicates, so at-least-once. Duplicates go away only if the sink is \
                idempotent (upsert on a key) or the offsets commit atomically with the output (a transaction).",
@@ -198,7 +198,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "Batch 3 is written, and the crash comes before its auto-commit.",
             "The restart resumes at offset 4: batches 2 and 3 (r4..r7) are inserted again.",
         ],
-        question: "Which records are duplicated?",
+        question: "What does the table hold once the restarted consumer has caught up?",
         rule: "The classic Java consumer's auto-commit commits, during poll(), the offsets of records already returned; if each \
                poll's records are processed before the next poll, it is at-least-once, and a crash replays everything \
                since the last auto-commit (Kafka consumer configs: enable.auto.commit, auto.commit.interval.ms).",
@@ -252,7 +252,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "_spark_metadata/2 lists only the second attempt's files. The first attempt's files stay as orphans.",
             "A Spark reader follows the metadata log: one copy of each record. A raw listing also sees the orphans.",
         ],
-        question: "Does a Spark reader of the output see r4 or r5 twice?",
+        question: "What does a Spark reader of the output see after the re-run?",
         rule: "FileStreamSink skips a batch whose id is already in _spark_metadata and otherwise writes new files \
                (ManifestFileCommitProtocol names them part-<split>-<uuid>). \"Some duplicate data may be present in the \
                target directory, but only one copy of each file will be present in the log\": exactly-once for readers \
@@ -278,7 +278,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The upsert finds keys r2 and r3 and replaces the rows instead of adding new ones.",
             "An at-least-once replay plus an idempotent write gives exactly-once output.",
         ],
-        question: "After the re-run, how many rows does the table hold for r2?",
+        question: "What does the table hold after the re-run?",
         rule: "A replayable source plus durable progress gives at-least-once delivery; an idempotent write on a stable key \
                turns that into exactly-once results (Structured Streaming guide: \"idempotent sinks\"). It works only \
                if the key comes from the data (business key or source position) and the write is a last-value \
@@ -303,7 +303,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "Spark re-runs batch 1 with the same batchId. No marker, so the function writes again and commits.",
             "Had the crash come after COMMIT, the re-run would find marker 1 and skip: one copy either way.",
         ],
-        question: "Is any record duplicated or lost?",
+        question: "What does the table hold after the restart?",
         rule: "Structured Streaming guide: \"By default, foreachBatch provides only at-least-once write guarantees. \
                However, you can use the batchId provided to the function as way to deduplicate the output.\" The \
                check-and-write is exactly-once only if the rows and the marker commit in one transaction of the same \
@@ -323,7 +323,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The crash comes before the marker transaction: the data is visible, marker 1 does not exist.",
             "The re-run of batch 1 finds no marker and writes r2, r3 again.",
         ],
-        question: "Which records are duplicated?",
+        question: "What does the table hold after the restart?",
         rule: "Two commits are two transactions: a crash between them leaves data without its marker, and the batchId \
                check cannot recognise the batch (semantics 5.2). Writing data before the marker fails towards \
                duplicates: at-least-once.",
@@ -346,7 +346,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The re-run of batch 1 finds marker 1 and skips the batch as \"already done\".",
             "r2 and r3 are lost for good, and the pipeline looks healthy.",
         ],
-        question: "Which records are missing?",
+        question: "What does the table hold after the restart?",
         rule: "A marker claims the batch is written. Committed before the data, it can claim a write that never \
                happened, and the batchId check then skips the re-run: at-most-once (semantics 5.2). Only one \
                transaction covering data and marker is exactly-once.",
@@ -367,7 +367,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The Delta sink sees txn[q1] = 2 ≥ 2 and skips the batch (\"Skipping already complete epoch\").",
             "Readers of the Delta log see each record once.",
         ],
-        question: "Does the re-run of batch 2 add rows?",
+        question: "What does the Delta table hold after the restart?",
         rule: "DeltaSink records (queryId, batchId) in the same atomic log commit as the data and skips a batch whose id \
                is not above the recorded version. In foreachBatch, the txnAppId and txnVersion writer options do the \
                same for your own writes (Delta docs, \"Idempotent table writes in foreachBatch\").",
@@ -391,7 +391,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "Delta sees txn[app] = 2 ≥ 0 and ≥ 1 and silently skips both: r6..r9 are lost.",
             "With the built-in sink (appId = query id) the new query gets a new id and writes them; from earliest it would re-append r0..r5.",
         ],
-        question: "Which records never reach the Delta table?",
+        question: "What does the Delta table hold once the new query has run?",
         rule: "Delta docs warn that after deleting the checkpoint the batch ids restart at 0, so with the same txnAppId \
                the writes are skipped until batchId exceeds the stored txnVersion; a new appId re-applies replayed \
                batches instead. Deleting a checkpoint is outside every guarantee: change the appId and choose the \
@@ -415,7 +415,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The group's offset is the one committed with transaction 0, so batch 1 is consumed again and committed once.",
             "read_committed skips the aborted records: each record once. The aborted copies are still in the log.",
         ],
-        question: "Does a read_committed reader see r2 or r3 twice?",
+        question: "What does a read_committed reader see after the restart?",
         rule: "KafkaProducer javadoc: sendOffsetsToTransaction commits the consumed offsets as part of the transaction, so \
                output and progress commit atomically; initTransactions aborts any open transaction of the same \
                transactional.id. Consumers with isolation.level=read_committed read only committed transactional \
@@ -457,7 +457,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The new instance re-processes batch 1 and runs to the end.",
             "The zombie's commit fails with PRODUCER_FENCED and it stops: no second committed copy.",
         ],
-        question: "Which error does the zombie get, and does read_committed see duplicates?",
+        question: "What happens to the zombie's writes, and what does a read_committed reader see?",
         rule: "KafkaProducer javadoc (initTransactions): it \"ensures any transactions initiated by previous instances of \
                the producer with the same transactional.id are completed\" and fences them: their later sends and \
                commits fail with ProducerFencedException. Two mechanisms fence: the same transactional.id lets \
@@ -479,7 +479,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The re-run sends r2, r3 from a new producer with new sequence numbers: the broker accepts them as new.",
             "Both read_committed and read_uncommitted readers see r2, r3 twice.",
         ],
-        question: "Does producer idempotence stop the duplicates of the re-run batch?",
+        question: "With enable.idempotence on, what does a reader of the topic see after the re-run?",
         rule: "Structured Streaming + Kafka guide: \"Apache Kafka only supports at least once write semantics.\" A \
                re-run batch is sent again, and Structured Streaming cannot prevent such duplicates. \
                enable.idempotence dedups only the producer's own retries of one send (producer id + sequence number); \
@@ -505,7 +505,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "Epoch 1 is replayed from checkpoint 0's source position into a new transaction and committed.",
             "read_committed sees one copy; read_uncommitted also sees the aborted one.",
         ],
-        question: "Does a read_committed reader see r2 or r3 twice?",
+        question: "What does a read_committed reader see after the restore?",
         // Flink 2.0 removed the SinkFunction API (TwoPhaseCommitSinkFunction); KafkaSink is a Sink V2
         // with a committer.
         rule: "Flink's two-phase-commit sink (Sink V2 committer, as in KafkaSink; formerly TwoPhaseCommitSinkFunction): data of an epoch is pre-committed at the checkpoint and \
@@ -528,7 +528,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "Recovery tries to commit T1 and gets PRODUCER_FENCED; Flink logs it and moves on from checkpoint 1.",
             "r2 and r3 are never committed and never replayed: lost for read_committed readers.",
         ],
-        question: "Which records does a read_committed reader never see?",
+        question: "What does a read_committed reader see once the job has restarted?",
         rule: "Flink Kafka connector docs: \"If the time between Flink application crash and completed restart is larger \
                than Kafka's transaction timeout there will be data loss (Kafka will automatically abort transactions that \
                exceeded timeout time).\" Set transaction.timeout.ms well above the maximum checkpoint interval plus the \
@@ -552,7 +552,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The crash comes before commits/1, so the batch is re-run.",
             "The re-run appends r2, r3 again. Without an offset the server cannot tell a re-send from new rows.",
         ],
-        question: "Which records are duplicated, and can the _default stream answer ALREADY_EXISTS?",
+        question: "What does the table hold after the re-run, and what does the _default stream answer?",
         rule: "BigQuery Storage Write API: the default stream gives at-least-once semantics; exactly-once needs an \
                application-created stream with offsets. On AppendRowsRequest.offset: \"Specifying a value for this field \
                is not allowed when calling AppendRows for the '_default' stream\", so ALREADY_EXISTS cannot happen there.",
@@ -573,7 +573,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The client retries AppendRows(offset 2, r2). 2 is below the end 3: ALREADY_EXISTS.",
             "The writer treats ALREADY_EXISTS as \"already written\" and moves on. r2 is in the table once.",
         ],
-        question: "Is r2 in the table twice?",
+        question: "What does the table hold after the retry?",
         rule: "BigQuery Storage Write API: \"the Storage Write API never writes two messages that have the same offset \
                within a stream\"; an append at an offset below the stream's end returns ALREADY_EXISTS, which can be \
                ignored when the offset was computed from durable progress: the row is there.",
@@ -592,7 +592,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The re-run sends r4 at 4 and r5 at 5. Both are below the end: ALREADY_EXISTS, treated as success.",
             "Each record once: the offset came from the source position, which the re-run recomputes exactly.",
         ],
-        question: "Which records are duplicated, and which error appears?",
+        question: "What does the table hold after the re-run, and what does the writer hear back?",
         rule: "Offsets dedupe only within one stream, and only if a re-run recomputes the same offset: derive the offset \
                from durable progress (here the log position the offset log replays), not from an in-memory counter. \
                Then ALREADY_EXISTS means \"your row is there\" (BigQuery Storage Write API, exactly-once semantics).",
@@ -614,7 +614,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "Its commit-log write is rejected; it stops. No duplicate, because both writers used the same offsets.",
             "Had the new driver finalized the stream on shutdown, the zombie would get STREAM_FINALIZED instead.",
         ],
-        question: "Does the zombie's write create duplicates?",
+        question: "What does the table hold once both writers are done?",
         rule: "A stream's offsets are a single sequence: whoever appends at offset n first wins, and every later append \
                at n gets ALREADY_EXISTS (BigQuery AppendRows). With offsets derived from the source position, a zombie \
                writes nothing new; FinalizeWriteStream makes further appends fail with STREAM_FINALIZED.",
@@ -633,7 +633,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "It keeps going: r6..r9 are sent at offsets 2..5, all below the end 6, all ALREADY_EXISTS.",
             "The writer reports success for every row. r6..r9 never land in the table.",
         ],
-        question: "Which records are missing?",
+        question: "What does the table hold after the restart?",
         rule: "ALREADY_EXISTS only says \"something is already at this offset\", not \"your row is there\". Ignoring it \
                is safe only when the offset is derived from durable progress; an in-memory counter reset by a restart \
                turns it into silent data loss (BigQuery Storage Write API offsets; the Java client's OffsetAlreadyExists \
@@ -657,7 +657,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The end never moves again, so every later row fails the same way: r4..r9 are missing.",
             "A latest start (first offset above 0) or a watermark dropping a late row opens the same gap.",
         ],
-        question: "Which records are missing, and which error does the writer see?",
+        question: "What does the table hold at the end, and what does the writer hear back?",
         rule: "AppendRows with an offset beyond the current end of the stream returns OUT_OF_RANGE and writes nothing \
                (BigQuery StorageErrorCode / gRPC status). Source positions make good offsets only if every position \
                is written exactly once: with a filter or dedup stage, number the rows that reach the sink, durably.",
@@ -676,7 +676,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The re-run creates s3, appends r2, r3, finalizes and batch-commits it: both appear at once.",
             "A crash after BatchCommit but before commits/1 would commit a second stream: still at-least-once.",
         ],
-        question: "Does the half-written first attempt leave any row visible?",
+        question: "What does the table hold once the re-run has committed?",
         rule: "BigQuery BatchCommitWriteStreams \"atomically commits a group of PENDING streams\"; streams must be \
                finalized first, and an uncommitted pending stream never becomes visible. That makes each batch atomic, \
                not exactly-once: a batch committed just before a crash is committed again by its re-run.",
@@ -699,7 +699,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The re-run creates a new stream whose offsets start at 0 again: nothing detects the repeat, r2, r3 twice.",
             "Every BatchCommitWriteStreams on a COMMITTED stream returns INVALID_STREAM_TYPE.",
         ],
-        question: "Which records are duplicated, and which error does BatchCommit report?",
+        question: "What does the table hold after the re-run, and what does BatchCommit report?",
         // Which channel carries INVALID_STREAM_TYPE is not documented (spec §10 (23)).
         rule: "BatchCommitWriteStreams applies only to PENDING streams; for any other type it reports \
                INVALID_STREAM_TYPE (StorageErrorCode), in stream_errors (with no commit_time) or as an \
@@ -723,7 +723,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The re-run sends r4, r5 at 4, 5: ALREADY_EXISTS for both.",
             "FlushRows(5) makes everything up to offset 5 visible, including the rows the crashed attempt appended.",
         ],
-        question: "Is anything duplicated or missing after the flush?",
+        question: "What does the table hold after the restart?",
         rule: "BigQuery FlushRows advances the visible prefix of a BUFFERED stream up to the offset in the request. \
                Flushing does not undo or dedupe appends; offsets derived from durable progress do, exactly as for COMMITTED streams.",
         misconception: None,
@@ -741,7 +741,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The messages are redelivered and the bundle is retried on another worker: the DoFn runs again.",
             "The upsert finds keys r2, r3 and overwrites: one row each.",
         ],
-        question: "How many rows per record after the retry?",
+        question: "What does the table hold after the retry?",
         rule: "Dataflow's exactly-once covers state and shuffled data, not side effects: a DoFn may process an element \
                more than once when a bundle is retried (Dataflow exactly-once docs). An external write is exactly-once only if it is idempotent \
                on a key that is the same on every attempt.",
@@ -759,7 +759,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The retried bundle generates two new uuids: the upsert finds no match and inserts two new rows.",
             "The table now holds r2 and r3 twice, with different ids.",
         ],
-        question: "Which records are duplicated?",
+        question: "What does the table hold after the retry?",
         rule: "An idempotency key must be a function of the input, not of the attempt: a business key, the Pub/Sub \
                message id, or uuid5 over a stable field. A random id is stable only if it was generated once and \
                checkpointed before the side effect (for example before a Reshuffle on Dataflow).",
@@ -782,7 +782,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The runner has r4's id in its dedup set: the copy is acked but not processed.",
             "With the default (dedup by message id) the copy would pass and be appended twice.",
         ],
-        question: "Is r4 in the table twice?",
+        question: "What does the table hold after the publisher's retry?",
         rule: "Dataflow dedups Pub/Sub messages by message id; with an id attribute (Python ReadFromPubSub(id_label=…), \
                Java PubsubIO.read…withIdAttribute(…)) it dedups on the publisher's own id instead, which survives a \
                publisher retry. Dataflow's dedup is time-bounded; the simulator's is not.",
@@ -804,7 +804,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The ack at tick 15 fails with INVALID_ACK_ID: only the latest ack id of a message is valid.",
             "The messages are delivered again and inserted a second time.",
         ],
-        question: "Does exactly-once delivery prevent the duplicates of r2 and r3?",
+        question: "With exactly-once delivery on, what does the table hold at the end?",
         rule: "Pub/Sub exactly-once delivery guarantees no redelivery after a successful ack, and rejects an ack on an \
                expired lease (INVALID_ACK_ID); it cannot make a late ack succeed. Extend the lease (client lease \
                management, max_lease_duration) and make the write idempotent.",
@@ -828,7 +828,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "Key (r2, 2) is still in state, so the copy is dropped.",
             "Keys are evicted once the watermark passes their event time; an identical copy arriving after that is at or below the watermark, so it is dropped as late (Spark's late filter runs before the state lookup). Only a copy with another event time, another key, gets through: that is what dropDuplicatesWithinWatermark is for.",
         ],
-        question: "Is r2 written twice?",
+        question: "What does the output hold at the end of the run?",
         rule: "Structured Streaming guide: with a watermark, dropDuplicates keeps keys until the watermark passes them and \
                drops older rows as late; without one it keeps every key forever (unbounded state). The key includes \
                every dedup column, so put the event-time column in it or use dropDuplicatesWithinWatermark (Spark 3.5+).",
@@ -850,7 +850,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "The re-run of batch 1 starts from the dedup state after batch 0: r2, r3 are new to it.",
             "They pass dedup and are inserted a second time.",
         ],
-        question: "Which records are duplicated?",
+        question: "What does the table hold after the re-run?",
         rule: "State is versioned with the batch: a re-run of batch N starts from the state stored for batch N−1 \
                (statefulOperators / state store). dropDuplicates removes duplicates in the input; it never removes \
                duplicates the sink creates on a re-run.",
@@ -875,7 +875,7 @@ pub(crate) static LESSONS: &[Lesson] = &[
             "Now the run: the socket delivered r2, r3 to batch 1 and the driver died. The restarted query re-runs batch 1 from a new connection and reads nothing, then fails (IllegalStateException: Offsets committed out of order): r2..r9 are never written.",
             "The weakest link decides: a perfect sink cannot bring back what the source will not replay.",
         ],
-        question: "Which records are missing, and what is the guarantee of this pipeline?",
+        question: "What does the output hold after the restart, and what is the guarantee of this pipeline?",
         rule: "Structured Streaming guide, sources table: the socket source is not fault-tolerant; end-to-end exactly-once \
                needs replayable sources, checkpointed progress and idempotent sinks together. The guarantee of a \
                pipeline is the weakest of its parts.",
