@@ -14,7 +14,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appForFile, shareLink } from './serve.mjs';
+import { appForFile, serveDist, shareLink } from './serve.mjs';
 
 const app = appForFile();
 
@@ -42,12 +42,15 @@ function report(line) {
   console.log(`PERF ${line}`);
 }
 
-// Installed before any page script: notes when the app and its timeline exist, and the
-// end of the first frame after that.
-function firstRenderProbe() {
+// Installed before any page script: notes when the app and its timeline exist (or, for
+// another page measured side by side, when `window.__ccReady` matches), and the end of the
+// first frame after that.
+function firstRenderProbe(ready) {
   const done = () =>
-    document.querySelector('[data-testid=app]') &&
-    document.querySelector('[data-testid=timeline] [data-testid=tick]');
+    ready
+      ? document.querySelector(ready)
+      : document.querySelector('[data-testid=app]') &&
+        document.querySelector('[data-testid=timeline] [data-testid=tick]');
   const mark = () => {
     window.__ccDom = performance.now();
     requestAnimationFrame(() => {
@@ -67,23 +70,57 @@ function firstRenderProbe() {
   obs.observe(document, { childList: true, subtree: true });
 }
 
+/** Load `url` in a fresh page of `context` with the first-render probe; its (dom, painted) times. */
+async function firstRender(context, url, ready) {
+  const page = await context.newPage();
+  await page.addInitScript(firstRenderProbe, ready);
+  await page.goto(url);
+  await page.waitForFunction(() => window.__ccPainted !== undefined);
+  const r = await page.evaluate(() => ({ dom: window.__ccDom, painted: window.__ccPainted }));
+  await page.close();
+  return r;
+}
+
+// PERF_COMPARE_DIR=<a static page's directory> PERF_COMPARE_READY=<CSS selector> also
+// measures that page (served from localhost the same way) in the same run, a load of each
+// in turn, and prints the ratio of the medians: the way to compare with another simulator
+// (the issue compares with RaftScope; its code is not part of this repository).
+const COMPARE_DIR = process.env.PERF_COMPARE_DIR;
+const COMPARE_READY = process.env.PERF_COMPARE_READY ?? 'body > *';
+
 test('first render on localhost (median of 5 loads)', async () => {
-  const { page } = app;
-  await page.addInitScript(firstRenderProbe);
-  const dom = [];
-  const painted = [];
-  for (let i = 0; i < 5; i++) {
-    await page.goto(app.url + '?load=' + i);
-    await page.waitForFunction(() => window.__ccPainted !== undefined);
-    const r = await page.evaluate(() => ({ dom: window.__ccDom, painted: window.__ccPainted }));
-    dom.push(r.dom);
-    painted.push(r.painted);
+  const other = COMPARE_DIR ? await serveDist(COMPARE_DIR) : null;
+  // The compared page gets its own context (the app's blocks every other server).
+  const otherContext = other ? await app.page.context().browser().newContext() : null;
+  const ours = { dom: [], painted: [] };
+  const theirs = { dom: [], painted: [] };
+  try {
+    for (let i = 0; i < 5; i++) {
+      const r = await firstRender(app.page.context(), `${app.url}?load=${i}`);
+      ours.dom.push(r.dom);
+      ours.painted.push(r.painted);
+      if (other) {
+        const o = await firstRender(otherContext, `${other.url}?load=${i}`, COMPARE_READY);
+        theirs.dom.push(o.dom);
+        theirs.painted.push(o.painted);
+      }
+    }
+  } finally {
+    await otherContext?.close();
+    await other?.close();
   }
-  assert.ok(await page.locator('[data-testid=timeline] [data-testid=tick]').count() > 0);
-  report(`first-render dom ${ms(median(dom))} (loads: ${dom.map((x) => x.toFixed(0)).join(', ')})`);
-  report(
-    `first-render painted ${ms(median(painted))} (loads: ${painted.map((x) => x.toFixed(0)).join(', ')})`,
-  );
+  const loads = (xs) => xs.map((x) => x.toFixed(0)).join(', ');
+  report(`first-render dom ${ms(median(ours.dom))} (loads: ${loads(ours.dom)})`);
+  report(`first-render painted ${ms(median(ours.painted))} (loads: ${loads(ours.painted)})`);
+  if (other) {
+    report(`compare ${COMPARE_DIR} dom ${ms(median(theirs.dom))} (loads: ${loads(theirs.dom)})`);
+    report(`compare ${COMPARE_DIR} painted ${ms(median(theirs.painted))} (loads: ${loads(theirs.painted)})`);
+    report(
+      `ratio (crashcourse / compared) dom ${(median(ours.dom) / median(theirs.dom)).toFixed(2)}, ` +
+        `painted ${(median(ours.painted) / median(theirs.painted)).toFixed(2)}`,
+    );
+  }
+  assert.equal(ours.dom.length, 5, 'the app rendered on every load');
   assert.deepEqual(app.pageErrors, []);
 });
 
