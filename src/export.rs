@@ -15,14 +15,8 @@ fn recs(e: &Event) -> String {
     }
 }
 
-/// The engine's own word for a unit of work: Flink epochs, Beam bundles, Spark and
-/// consumer batches.
 fn unit(sc: &Scenario) -> &'static str {
-    match sc.engine.kind_name() {
-        "flink" => "epoch",
-        "beam" => "bundle",
-        _ => "batch",
-    }
+    sc.engine.unit()
 }
 
 fn where_(sc: &Scenario, e: &Event) -> String {

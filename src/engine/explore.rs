@@ -52,14 +52,8 @@ pub struct ExploreOptions {
     pub pairs: usize,
 }
 
-/// The engine's own word for a unit of work in labels: Flink epochs, Beam bundles, Spark
-/// and consumer batches.
 fn unit(sc: &Scenario) -> &'static str {
-    match sc.engine {
-        Engine::Flink => "epoch",
-        Engine::Beam { .. } => "bundle",
-        _ => "batch",
-    }
+    sc.engine.unit()
 }
 
 /// A placement's label in the engine's words ("crash after checkpoint · epoch 1").

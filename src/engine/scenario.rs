@@ -139,6 +139,15 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// The engine's own word for a unit of work, in narration and labels: Flink epochs
+    /// (sealed by checkpoints), Beam bundles, Spark and consumer batches.
+    pub fn unit(&self) -> &'static str {
+        match self {
+            Engine::Flink => "epoch",
+            Engine::Beam { .. } => "bundle",
+            Engine::Consumer { .. } | Engine::MicroBatch => "batch",
+        }
+    }
     pub fn kind_name(&self) -> &'static str {
         match self {
             Engine::Consumer { .. } => "consumer",

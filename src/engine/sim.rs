@@ -467,14 +467,8 @@ impl<'a> Sim<'a> {
     fn is_queue(&self) -> bool {
         matches!(self.sc.source, Source::Queue { .. })
     }
-    /// The engine's own word for a unit of work in narration: Flink epochs (sealed by
-    /// checkpoints), Beam bundles, Spark and consumer batches.
     fn unit(&self) -> &'static str {
-        match self.sc.engine {
-            Engine::Flink => "epoch",
-            Engine::Beam { .. } => "bundle",
-            _ => "batch",
-        }
+        self.sc.engine.unit()
     }
 
     fn is_socket(&self) -> bool {
