@@ -3,6 +3,7 @@
 //! `engine` is pure and runs everywhere; `ui` (wasm32 only) plays the engine's traces.
 #![forbid(unsafe_code)]
 
+pub mod base64url;
 pub mod content;
 pub mod deflate;
 pub mod engine;

@@ -4,8 +4,6 @@
 //! Decoding never panics: a broken, truncated, tampered or future-version link gives a
 //! [`LinkError`] that says what is wrong.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{self, Scenario};
@@ -75,7 +73,7 @@ pub fn encode(sc: &Scenario, position: Option<usize>) -> String {
     };
     let json = serde_json::to_vec(&payload).unwrap_or_default();
     let deflated = crate::deflate::compress(&json);
-    format!("v{LINK_VERSION}={}", URL_SAFE_NO_PAD.encode(deflated))
+    format!("v{LINK_VERSION}={}", crate::base64url::encode(&deflated))
 }
 
 /// Decode a fragment (`v1=…`, `#v1=…`, or a whole URL containing `#v1=…`).
@@ -111,13 +109,11 @@ pub fn decode(link: &str) -> Result<Shared, LinkError> {
             "unknown link format v{n}; this version reads v{LINK_VERSION}"
         )));
     }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(data.trim_end_matches('='))
-        .map_err(|e| {
-            LinkError(format!(
-                "the link is damaged: it is not valid URL-safe base64 ({e}); was it cut or edited?"
-            ))
-        })?;
+    let bytes = crate::base64url::decode(data).map_err(|e| {
+        LinkError(format!(
+            "the link is damaged: it is not valid URL-safe base64 ({e}); was it cut or edited?"
+        ))
+    })?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_PAYLOAD)
         .map_err(|_| LinkError("the link is damaged or truncated: its data does not decompress; was it cut off when copied?".into()))?;
     // A text parse (not from_slice): the wasm then carries one JSON parser, not two.

@@ -28,6 +28,21 @@ proptest! {
         }
     }
 
+    /// The link alphabet's codec agrees with the `base64` crate's `URL_SAFE_NO_PAD`: the
+    /// same text, the same bytes back, and the same error for anything else.
+    #[test]
+    fn base64url_matches_the_base64_crate(bytes in proptest::collection::vec(any::<u8>(), 0..40), text in "[A-Za-z0-9_=*+/-]{0,12}") {
+        use base64::Engine as _;
+        let reference = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        prop_assert_eq!(crashcourse::base64url::encode(&bytes), reference.encode(&bytes));
+        let coded = reference.encode(&bytes);
+        prop_assert_eq!(crashcourse::base64url::decode(&coded), Ok(bytes));
+        prop_assert_eq!(
+            crashcourse::base64url::decode(&text),
+            reference.decode(text.trim_end_matches('=')).map_err(|e| e.to_string())
+        );
+    }
+
     #[test]
     fn random_strings_never_panic(s in ".{0,300}") {
         if let Err(e) = share::decode(&s) {

@@ -264,7 +264,10 @@ impl Session {
             Some(ps) => ps,
             None => {
                 let p = presets::default_preset();
-                let s = preset_scenario(&p).expect("the default preset is valid");
+                // Display, not Debug: `expect` would link the Debug formatting of the error
+                // (and of `str`) into the wasm for this one message.
+                let s = preset_scenario(&p)
+                    .unwrap_or_else(|e| panic!("the default preset is invalid: {e}"));
                 (p, s)
             }
         };
