@@ -21,7 +21,7 @@ use super::super::session::{Act, Session};
 use super::code::CodePanel;
 use super::header::guarantee_class;
 use super::quiz::Quiz;
-use super::{chip, ledger::ledger, narration::narration, notes::notes, pipeline::pipeline};
+use super::{chip, ledger::ledger, narration::narration, notes::notes, stage::Stage};
 use super::{timeline::Timeline, Handle};
 use crate::lessons::{self, Answer, Lesson};
 
@@ -525,7 +525,7 @@ pub fn lesson_view(p: &LessonProps) -> Html {
             <div class="lesson-grid">
                 <div class="lesson-sim">
                     { narration(&s) }
-                    { pipeline(&s) }
+                    <Stage s={s.clone()} />
                     <Timeline s={s.clone()} />
                     { ledger(&s) }
                 </div>
