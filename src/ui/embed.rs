@@ -580,10 +580,7 @@ pub fn use_parent_api(session: &Handle) {
 pub fn layout(s: &Handle) -> Html {
     let o = &s.run().outcome;
     let (dup, missing) = (o.duplicated.0.len(), o.missing.0.len());
-    let title = s
-        .preset()
-        .map(|p| p.title.to_string())
-        .unwrap_or_else(|| "Custom scenario".into());
+    let title = s.title();
     let location = gloo::utils::window().location();
     let open = format!(
         "{}{}#{}",

@@ -276,11 +276,7 @@ pub fn svg(s: &Session) -> String {
         out,
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif">"##
     );
-    let title = s
-        .preset()
-        .filter(|_| s.is_pristine_preset())
-        .map(|p| p.title.to_string())
-        .unwrap_or_else(|| "Custom scenario".into());
+    let title = s.title();
     let _ = writeln!(
         out,
         r##"<title>crashcourse: {}</title>
@@ -301,7 +297,7 @@ pub fn svg(s: &Session) -> String {
     let mut sub = format!("Step {} of {}", pb.cursor + 1, pb.len());
     if let Some(e) = e {
         let _ = write!(sub, " · tick {tick} · instance {instance}");
-        if let Some(b) = batch_words(e) {
+        if let Some(b) = batch_words(e, s.scenario()) {
             let _ = write!(sub, " · {b}");
         }
     }

@@ -17,6 +17,9 @@ use super::share;
 /// The browser view caps the workload so that a run stays instant to compute and draw.
 pub const MAX_UI_RECORDS: u32 = 200;
 
+/// The name of a scenario that is not an unedited preset.
+pub const EDITED: &str = "Edited scenario";
+
 /// One scenario in the undo history, with its run (so undo/redo is instant).
 #[derive(Clone, Debug)]
 pub struct Entry {
@@ -307,6 +310,15 @@ impl Session {
     /// The preset this scenario is (or was edited from).
     pub fn preset(&self) -> Option<Preset> {
         self.entry().preset.and_then(presets::preset)
+    }
+
+    /// The scenario's one name everywhere (menu, embed bar, SVG export): its preset's title
+    /// while unedited, else "Edited scenario".
+    pub fn title(&self) -> String {
+        self.preset()
+            .filter(|_| self.is_pristine_preset())
+            .map(|p| p.title.to_string())
+            .unwrap_or_else(|| EDITED.to_string())
     }
 
     /// Is the scenario exactly its preset, unedited?

@@ -403,7 +403,7 @@ fn column(col: &Col, at: &[Vec<Option<(usize, bool)>>], k: usize, c: usize) -> H
     let (story_cls, meta, text) = match now.and_then(|(i, x)| Some((i, pb.run.trace.get(i)?, x))) {
         Some((i, e, exact)) => {
             let mut meta = format!("{} · step {} of {}", kind_words(e, sc), i + 1, pb.len());
-            if let Some(b) = batch_words(e) {
+            if let Some(b) = batch_words(e, sc) {
                 meta = format!("{meta} · {b}");
             }
             if !exact {

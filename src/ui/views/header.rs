@@ -6,7 +6,8 @@ use yew::prelude::*;
 use super::super::engine::Guarantee;
 use super::super::notes::guarantee_label;
 use super::super::presets::presets;
-use super::super::session::{Act, Message};
+use super::super::session::{Act, Message, EDITED};
+use super::pipeline::{engine_title, sink_title, source_title};
 use super::Handle;
 
 /// Menu groups: (title, id prefixes).
@@ -42,6 +43,21 @@ pub fn guarantee_class(g: Guarantee) -> &'static str {
         Guarantee::AtMostOnce => "g-most",
         Guarantee::None => "g-none",
     }
+}
+
+/// The configuration in words (what an edited scenario now is): source, engine and sink.
+fn configuration(s: &Handle) -> String {
+    let sc = s.scenario();
+    let (src, src_d) = source_title(sc);
+    let (eng, eng_d) = engine_title(sc);
+    let (sink, sink_d) = sink_title(sc);
+    let strip = |t: String| t.split_once(": ").map(|(_, k)| k.to_string()).unwrap_or(t);
+    format!(
+        "{} ({src_d}) → {} ({eng_d}) → {} ({sink_d}).",
+        strip(src),
+        strip(eng),
+        strip(sink)
+    )
 }
 
 pub fn header(s: &Handle) -> Html {
@@ -105,19 +121,20 @@ pub fn header(s: &Handle) -> Html {
                 <label for="preset">{ "Scenario" }</label>
                 <select id="preset" onchange={on_preset} data-testid="preset">
                     if !pristine {
-                        <option value={current.to_string()} selected=true>{ "✎ Edited scenario" }</option>
+                        <option value={current.to_string()} selected=true>{ format!("✎ {EDITED}") }</option>
                     }
                     { menu }
                 </select>
             </div>
             <div class="verdict">
                 <div class="verdict-line">
-                    <span class="verdict-label">{ "Guarantee" }</span>
+                    <span class="verdict-label" title="The worst case over every crash point of this configuration">{ "Guarantee" }</span>
                     <span class={classes!("badge", guarantee_class(o.guarantee))} data-testid="guarantee">
                         { guarantee_label(o) }
                     </span>
                 </div>
                 <p class="reason" data-testid="guarantee-reason">{ &o.guarantee_reason }</p>
+                <p class="verdict-note" data-testid="guarantee-note">{ "Guarantee: the worst case over every crash point of this configuration. This run: what happened with the faults placed here." }</p>
             </div>
             <div class="run-result" aria-label="This run's result">
                 <span class="rr-title">{ "This run" }</span>
@@ -134,11 +151,15 @@ pub fn header(s: &Handle) -> Html {
                     aria-label="Redo">{ "↷" }</button>
                 <button class="icon-btn" onclick={help} aria-label="Keyboard shortcuts and help" title="Help (?)">{ "?" }</button>
             </div>
-            if let Some(l) = lesson {
-                <p class="lesson">
-                    <strong>{ if pristine { "What this shows: " } else { "Edited from: " } }</strong>
-                    if !pristine { <em>{ l.title }</em>{ ". " } }
-                    { l.teaches }
+            if let Some(l) = lesson.filter(|_| pristine) {
+                <p class="lesson" data-testid="what-this-shows">
+                    <strong>{ "What this shows: " }</strong>{ l.teaches }
+                </p>
+            } else {
+                <p class="lesson" data-testid="what-this-shows">
+                    <strong>{ "This scenario: " }</strong>
+                    if let Some(l) = lesson { { "edited from " }<em>{ l.title }</em>{ ". " } }
+                    { configuration(s) }
                 </p>
             }
             if let Some(Message::Info(m)) = &s.message {

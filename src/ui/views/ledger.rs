@@ -7,7 +7,7 @@ use super::super::engine::outcome::{Outcome, ReaderView};
 use super::super::engine::scenario::record_id;
 use super::super::playback::{record_index, window, PlayAction, View, SHOWN};
 use super::super::session::Act;
-use super::{chip, plural, status_class, status_words, Handle};
+use super::{chip, plural, status_class, status_words, unit_words, Handle};
 
 /// The final verdict for record i under the primary reader: (css class, icon, words).
 pub fn verdict(o: &Outcome, i: usize) -> (&'static str, &'static str, String) {
@@ -177,11 +177,8 @@ fn provenance(s: &Handle, end: &View, now: &View, i: usize) -> Html {
             if r.zombie {
                 who.push_str(" (zombie)");
             }
-            let batch = match (r.batch, r.attempt) {
-                (Some(b), Some(a)) => format!("batch {b}, attempt {a}"),
-                (Some(b), None) => format!("batch {b}"),
-                _ => "no batch".into(),
-            };
+            let batch = unit_words(s.scenario(), r.batch, r.attempt)
+                .unwrap_or_else(|| format!("no {}", s.scenario().engine.unit()));
             html! {
                 <li class={classes!("copy", status_class(r.status), (!written).then_some("is-future"))}>
                     <span class="copy-main">

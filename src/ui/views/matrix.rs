@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::super::engine::Matrix as EngineMatrix;
 use super::super::session::{crash_cells, Act};
-use super::{step_letter, step_words, Props};
+use super::{step_letter, step_words, unit_words, Props};
 
 #[function_component(Matrix)]
 pub fn matrix(p: &Props) -> Html {
@@ -84,7 +84,7 @@ fn grid(s: &super::Handle, m: &EngineMatrix) -> Html {
                     }
                 })
                 .collect();
-            let name = if a == 1 { format!("batch {b}") } else { format!("batch {b} · attempt {a}") };
+            let name = unit_words(scenario, Some(b), (a != 1).then_some(a)).unwrap_or_default();
             html! { <tr><th scope="row">{ name }</th>{ tds }</tr> }
         })
         .collect();

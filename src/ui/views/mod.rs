@@ -115,12 +115,19 @@ pub fn kind_words(e: &Event, s: &Scenario) -> String {
     }
 }
 
-/// "batch 1 · attempt 2" (or nothing).
-pub fn batch_words(e: &Event) -> Option<String> {
-    e.batch.map(|b| match e.attempt {
-        Some(a) => format!("batch {b} · attempt {a}"),
-        None => format!("batch {b}"),
+/// "batch 1 · attempt 2", in the engine's own word ("epoch 1" for Flink, "bundle 1" for
+/// Beam), or nothing.
+pub fn unit_words(s: &Scenario, batch: Option<u64>, attempt: Option<u32>) -> Option<String> {
+    let unit = s.engine.unit();
+    batch.map(|b| match attempt {
+        Some(a) => format!("{unit} {b} · attempt {a}"),
+        None => format!("{unit} {b}"),
     })
+}
+
+/// [`unit_words`] of an event.
+pub fn batch_words(e: &Event, s: &Scenario) -> Option<String> {
+    unit_words(s, e.batch, e.attempt)
 }
 
 /// Row status: icon + word, for people and screen readers alike.

@@ -21,7 +21,7 @@ pub fn narration(s: &Handle) -> Html {
     if let Some(q) = &e.query {
         meta.push(format!("query {q}"));
     }
-    if let Some(b) = batch_words(e) {
+    if let Some(b) = batch_words(e, s.scenario()) {
         meta.push(b);
     }
     let kind = kind_words(e, s.scenario());

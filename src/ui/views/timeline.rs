@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::super::engine::{Run, Scenario};
 use super::super::playback::{groups, PlayAction, SPEEDS};
 use super::super::session::{crash_point_of, Act, Message, Session};
-use super::{batch_words, event_glyph, kind_words, step_words, Props};
+use super::{batch_words, event_glyph, kind_words, step_words, unit_words, Props};
 
 /// An `Rc` compared by pointer: props that change only when the run is replaced.
 #[derive(Clone)]
@@ -61,17 +61,13 @@ fn ticks(p: &TicksProps) -> Html {
     let ticks: Html = groups(trace)
         .into_iter()
         .map(|g| {
-            let label = match (g.batch, g.attempt) {
-                (Some(b), Some(a)) => format!("batch {b} · attempt {a}"),
-                (Some(b), None) => format!("batch {b}"),
-                _ => String::new(),
-            };
+            let label = unit_words(scenario, g.batch, g.attempt).unwrap_or_default();
             let inner: Html = (g.start..g.end)
                 .map(|i| {
                     let e = &trace[i];
                     let crashable = crash_point_of(e).is_ok();
                     let mut desc = format!("{}: {}", i + 1, kind_words(e, scenario));
-                    if let Some(b) = batch_words(e) {
+                    if let Some(b) = batch_words(e, scenario) {
                         desc.push_str(&format!(", {b}"));
                     }
                     if e.zombie {
@@ -259,8 +255,9 @@ pub fn timeline(p: &Props) -> Html {
     let here = s.crash_point(pb.cursor);
     let here_label = match (&here, pb.event()) {
         (Ok(_), Some(e)) => format!(
-            "✕ Crash after {} of batch {}{}",
+            "✕ Crash after {} of {} {}{}",
             e.step.map(step_words).unwrap_or_default(),
+            s.scenario().engine.unit(),
             e.batch.unwrap_or(0),
             match e.attempt {
                 Some(a) if a > 1 => format!(" (attempt {a})"),
