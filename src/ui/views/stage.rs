@@ -528,7 +528,10 @@ fn process(
         }
         ProcState::Zombie => (
             format!("zombie: instance {instance}, cut off"),
-            Some("still working from its own memory".into()),
+            Some(match e.and_then(|e| e.error.clone()) {
+                Some(x) => format!("fenced: {x}"),
+                None => "still working from its own memory".into(),
+            }),
         ),
         ProcState::Stopped => (
             format!("zombie stopped (instance {instance})"),
