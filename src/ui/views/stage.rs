@@ -483,10 +483,17 @@ fn process(
                 };
             }
             if h.written {
-                // Written to the sink; the process still holds it until its progress is durable.
+                // Written to the sink; the process still holds it until its progress is
+                // durable, then it fades out of the box.
+                let done = mem.progressed;
+                let tip = if done {
+                    "written, and its progress is durable"
+                } else {
+                    "written to the sink, still in memory"
+                };
                 return html! {
-                    <li key={format!("w-{slot}")} class="stg-held is-written" data-slot={slot.clone()}
-                        title={format!("{}: written to the sink, still in memory", h.record)}>
+                    <li key={format!("w-{slot}")} class={classes!("stg-held", "is-written", done.then_some("is-durable"))}
+                        data-slot={slot.clone()} title={format!("{}: {tip}", h.record)}>
                         { chip(&h.record, "") }<span class="stg-tick" aria-hidden="true">{ "✓" }</span>
                     </li>
                 };
@@ -732,7 +739,16 @@ fn progress(c: &Ctx, resume: Option<&str>, deleted: Option<&View>) -> Html {
         })
         .unwrap_or_default();
     let queue_note = matches!(s.source, Source::Queue { .. }).then(|| {
-        html! { <li class="stg-entry is-acks"><code>{ "acked" }</code><span class="stg-val">{ plural(v.acked.len(), "message") }</span></li> }
+        let n = v.acked.len();
+        let new = c.now(|x| matches!(x, Change::Acked { .. }));
+        entry(
+            format!("acked-{n}"),
+            "acked",
+            "is-acks",
+            new,
+            None,
+            html! { <><code>{ "acked" }</code><span class="stg-val">{ plural(n, "message") }</span></> },
+        )
     });
     let deletions = (v.deletions > 0).then(|| {
         html! { <p class={classes!("stg-warn", c.now(|x| matches!(x, Change::CheckpointDeleted)).then_some("is-new"))}>
