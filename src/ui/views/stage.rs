@@ -89,7 +89,9 @@ fn settle(root: &web_sys::Element, motion: bool) {
             .collect();
         for (token, d) in moves {
             if let Some((dx, dy)) = d {
-                let _ = token.set_attribute("style", &format!("--dx:{dx:.1}px;--dy:{dy:.1}px"));
+                // Whole pixels: no float formatting in the wasm.
+                let (dx, dy) = (dx.round() as i32, dy.round() as i32);
+                let _ = token.set_attribute("style", &format!("--dx:{dx}px;--dy:{dy}px"));
                 let _ = token.set_attribute("data-go", "fly");
             } else {
                 let _ = token.set_attribute("data-go", "fade");
@@ -120,11 +122,8 @@ fn arrow(root: &web_sys::Element) {
         b.top() - o.top() + b.height() + 2.0,
     );
     let lift = ((y1 - y2).abs() / 2.0).max(30.0);
-    let d = format!(
-        "M{x1:.1},{y1:.1} C{x1:.1},{:.1} {x2:.1},{:.1} {x2:.1},{y2:.1}",
-        y1 - lift,
-        y2 + lift
-    );
+    let [x1, y1, x2, y2, c1, c2] = [x1, y1, x2, y2, y1 - lift, y2 + lift].map(|f| f.round() as i32);
+    let d = format!("M{x1},{y1} C{x1},{c1} {x2},{c2} {x2},{y2}");
     let _ = path.set_attribute("d", &d);
 }
 
@@ -397,7 +396,7 @@ fn tape(c: &Ctx, entries: &[SourceEntry], resume: Option<u64>) -> Html {
                     .clone()
                     .filter(|p| p % parts == lane && (*p as u64) < b)
                     .count();
-                format!("left:{:.3}%", 100.0 * k as f64 / (per_lane + 1) as f64)
+                format!("--k:{k}")
             };
             // A marker in the right half puts its label on the left of its line.
             let flip = |b: u64| {
