@@ -89,7 +89,9 @@ fn settle(root: &web_sys::Element, motion: bool) {
             .collect();
         for (token, d) in moves {
             if let Some((dx, dy)) = d {
-                let _ = token.set_attribute("style", &format!("--dx:{dx:.1}px;--dy:{dy:.1}px"));
+                // Whole pixels: no float formatting in the wasm.
+                let (dx, dy) = (dx.round() as i32, dy.round() as i32);
+                let _ = token.set_attribute("style", &format!("--dx:{dx}px;--dy:{dy}px"));
                 let _ = token.set_attribute("data-go", "fly");
             } else {
                 let _ = token.set_attribute("data-go", "fade");
@@ -120,11 +122,8 @@ fn arrow(root: &web_sys::Element) {
         b.top() - o.top() + b.height() + 2.0,
     );
     let lift = ((y1 - y2).abs() / 2.0).max(30.0);
-    let d = format!(
-        "M{x1:.1},{y1:.1} C{x1:.1},{:.1} {x2:.1},{:.1} {x2:.1},{y2:.1}",
-        y1 - lift,
-        y2 + lift
-    );
+    let [x1, y1, x2, y2, c1, c2] = [x1, y1, x2, y2, y1 - lift, y2 + lift].map(|f| f.round() as i32);
+    let d = format!("M{x1},{y1} C{x1},{c1} {x2},{c2} {x2},{y2}");
     let _ = path.set_attribute("d", &d);
 }
 
@@ -397,7 +396,7 @@ fn tape(c: &Ctx, entries: &[SourceEntry], resume: Option<u64>) -> Html {
                     .clone()
                     .filter(|p| p % parts == lane && (*p as u64) < b)
                     .count();
-                format!("left:{:.3}%", 100.0 * k as f64 / (per_lane + 1) as f64)
+                format!("--k:{k}")
             };
             // A marker in the right half puts its label on the left of its line.
             let flip = |b: u64| {
@@ -483,10 +482,17 @@ fn process(
                 };
             }
             if h.written {
-                // Written to the sink; the process still holds it until its progress is durable.
+                // Written to the sink; the process still holds it until its progress is
+                // durable, then it fades out of the box.
+                let done = mem.progressed;
+                let tip = if done {
+                    "written, and its progress is durable"
+                } else {
+                    "written to the sink, still in memory"
+                };
                 return html! {
-                    <li key={format!("w-{slot}")} class="stg-held is-written" data-slot={slot.clone()}
-                        title={format!("{}: written to the sink, still in memory", h.record)}>
+                    <li key={format!("w-{slot}")} class={classes!("stg-held", "is-written", done.then_some("is-durable"))}
+                        data-slot={slot.clone()} title={format!("{}: {tip}", h.record)}>
                         { chip(&h.record, "") }<span class="stg-tick" aria-hidden="true">{ "✓" }</span>
                     </li>
                 };
@@ -528,7 +534,10 @@ fn process(
         }
         ProcState::Zombie => (
             format!("zombie: instance {instance}, cut off"),
-            Some("still working from its own memory".into()),
+            Some(match e.and_then(|e| e.error.clone()) {
+                Some(x) => format!("fenced: {x}"),
+                None => "still working from its own memory".into(),
+            }),
         ),
         ProcState::Stopped => (
             format!("zombie stopped (instance {instance})"),
@@ -729,7 +738,16 @@ fn progress(c: &Ctx, resume: Option<&str>, deleted: Option<&View>) -> Html {
         })
         .unwrap_or_default();
     let queue_note = matches!(s.source, Source::Queue { .. }).then(|| {
-        html! { <li class="stg-entry is-acks"><code>{ "acked" }</code><span class="stg-val">{ plural(v.acked.len(), "message") }</span></li> }
+        let n = v.acked.len();
+        let new = c.now(|x| matches!(x, Change::Acked { .. }));
+        entry(
+            format!("acked-{n}"),
+            "acked",
+            "is-acks",
+            new,
+            None,
+            html! { <><code>{ "acked" }</code><span class="stg-val">{ plural(n, "message") }</span></> },
+        )
     });
     let deletions = (v.deletions > 0).then(|| {
         html! { <p class={classes!("stg-warn", c.now(|x| matches!(x, Change::CheckpointDeleted)).then_some("is-new"))}>
