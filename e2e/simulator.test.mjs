@@ -81,8 +81,8 @@ test('crash after the sink write duplicates the batch; step back; keyboard', asy
     const prov = page.locator('#provenance');
     await prov.waitFor();
     const provText = await prov.innerText();
-    assert.match(provText, /batch 1, attempt 1/);
-    assert.match(provText, /batch 1, attempt 2/);
+    assert.match(provText, /batch 1 · attempt 1/);
+    assert.match(provText, /batch 1 · attempt 2/);
 
     // Keyboard only (focus on the page, not on a button).
     await page.evaluate(() => document.activeElement?.blur());
