@@ -3,7 +3,6 @@
 //! from the back of a room. A presentation clicker works: → / PageDown step, ← / PageUp
 //! back, Space play (the page's keyboard handler, `app::key_action`).
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::super::playback::PlayAction;
@@ -11,28 +10,18 @@ use super::super::session::Act;
 use super::caption::captions;
 use super::narration::narration;
 use super::stage::Stage;
+use super::timeline::{pacing_toggle, play_on, scrub_on};
 use super::Handle;
 
 /// Play controls, the scrubber and the position: the timeline without its tick strip.
 fn compact_timeline(s: &Handle) -> Html {
     let pb = &s.playback;
-    let play = |a: PlayAction| {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.dispatch(Act::Play(a.clone())))
-    };
+    let play = |a: PlayAction| play_on(s, a);
     let act = |a: Act| {
         let s = s.clone();
         Callback::from(move |_: MouseEvent| s.dispatch(a.clone()))
     };
-    let on_scrub = {
-        let s = s.clone();
-        Callback::from(move |e: InputEvent| {
-            let v = e.target_unchecked_into::<HtmlInputElement>().value();
-            if let Ok(i) = v.parse::<usize>() {
-                s.dispatch(Act::Play(PlayAction::Seek(i)));
-            }
-        })
-    };
+    let on_scrub = scrub_on(s);
     let speed = super::super::playback::SPEEDS[pb.speed].1;
     html! {
         <div class="pt" role="group" aria-label="Playback" data-testid="present-timeline">
@@ -50,9 +39,7 @@ fn compact_timeline(s: &Handle) -> Html {
             <button class="ctl ctl-text" onclick={play(PlayAction::Slower)} aria-label="Slower ([)">{ "−" }</button>
             <span class="pt-speed" aria-label="Speed">{ speed }</span>
             <button class="ctl ctl-text" onclick={play(PlayAction::Faster)} aria-label="Faster (])">{ "+" }</button>
-            <button class={classes!("ctl", "ctl-text", pb.pacing.then_some("on"))} onclick={play(PlayAction::SetPacing(!pb.pacing))}
-                aria-pressed={if pb.pacing { "true" } else { "false" }} data-testid="pacing-toggle"
-                title="Hold at every fault, restart and first duplicate while playing">{ "Hold" }</button>
+            { pacing_toggle(s, "Hold") }
             if !super::super::embed::options().embed {
                 <button class="ctl ctl-text" onclick={act(Act::TogglePresent)} data-testid="present-exit"
                     title="Leave presenter mode (F)">{ "✕ F" }</button>

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::super::engine::{Run, Scenario};
 use super::super::playback::{groups, PlayAction, SPEEDS};
 use super::super::session::{crash_point_of, Act, Message, Session};
-use super::{batch_words, event_glyph, kind_words, step_words, unit_words, Props};
+use super::{batch_words, event_glyph, kind_words, step_words, unit_words, Handle, Props};
 
 /// An `Rc` compared by pointer: props that change only when the run is replaced.
 #[derive(Clone)]
@@ -214,10 +214,7 @@ pub fn timeline(p: &Props) -> Html {
         });
     }
 
-    let play = |a: PlayAction| {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.dispatch(Act::Play(a.clone())))
-    };
+    let play = |a: PlayAction| play_on(s, a);
     let on_speed = {
         let s = s.clone();
         Callback::from(move |e: Event| {
@@ -227,15 +224,7 @@ pub fn timeline(p: &Props) -> Html {
             }
         })
     };
-    let on_scrub = {
-        let s = s.clone();
-        Callback::from(move |e: InputEvent| {
-            let v = e.target_unchecked_into::<HtmlInputElement>().value();
-            if let Ok(i) = v.parse::<usize>() {
-                s.dispatch(Act::Play(PlayAction::Seek(i)));
-            }
-        })
-    };
+    let on_scrub = scrub_on(s);
     let crash_mode = s.crash_mode;
     let toggle_mode = {
         let s = s.clone();
@@ -299,9 +288,7 @@ pub fn timeline(p: &Props) -> Html {
                         <span class="sr-only">{ "Speed" }</span>
                         <select onchange={on_speed} aria-label="Playback speed" title="Speed ([ and ])">{ speeds }</select>
                     </label>
-                    <button class={classes!("ctl", "ctl-text", pb.pacing.then_some("on"))} onclick={play(PlayAction::SetPacing(!pb.pacing))}
-                        aria-pressed={if pb.pacing { "true" } else { "false" }} data-testid="pacing-toggle"
-                        title="Hold at every fault, restart and first duplicate while playing">{ "Hold at key moments" }</button>
+                    { pacing_toggle(s, "Hold at key moments") }
                     <button class="ctl ctl-text" onclick={play(PlayAction::PrevFault)} disabled={!has_prev}
                         aria-label="Previous fault (Shift+←)" title="Previous fault (Shift+←)">{ "◀ fault" }</button>
                     <button class="ctl ctl-text" onclick={play(PlayAction::NextFault)} disabled={!has_next}
@@ -333,5 +320,32 @@ pub fn timeline(p: &Props) -> Html {
                 <span><b>{ "!" }</b>{ " server error" }</span>
             </p>
         </section>
+    }
+}
+
+/// A click that does playback action `a`.
+pub fn play_on(s: &Handle, a: PlayAction) -> Callback<MouseEvent> {
+    let s = s.clone();
+    Callback::from(move |_: MouseEvent| s.dispatch(Act::Play(a.clone())))
+}
+
+/// The scrubber's input: seek to its value.
+pub fn scrub_on(s: &Handle) -> Callback<InputEvent> {
+    let s = s.clone();
+    Callback::from(move |e: InputEvent| {
+        let v = e.target_unchecked_into::<HtmlInputElement>().value();
+        if let Ok(i) = v.parse::<usize>() {
+            s.dispatch(Act::Play(PlayAction::Seek(i)));
+        }
+    })
+}
+
+/// The pacing toggle (timeline and presenter mode).
+pub fn pacing_toggle(s: &Handle, label: &'static str) -> Html {
+    let on = s.playback.pacing;
+    html! {
+        <button class={classes!("ctl", "ctl-text", on.then_some("on"))} onclick={play_on(s, PlayAction::SetPacing(!on))}
+            aria-pressed={if on { "true" } else { "false" }} data-testid="pacing-toggle"
+            title="Hold at every fault, restart and first duplicate while playing">{ label }</button>
     }
 }
