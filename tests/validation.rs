@@ -2,7 +2,7 @@
 //! round-trips, and every invalid scenario gets its exact `PATH: PROBLEM` message.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::PathBuf;
+mod support;
 
 use crashcourse::engine::scenario::{
     CommitMode, Engine, Sink, Source, StartingPosition, Step, Workload,
@@ -13,17 +13,11 @@ use serde_json::{json, Value};
 // ---------------------------------------------------------------------------------------------
 // Helpers.
 
-/// `$CARGO_MANIFEST_DIR/../shared/spec/cases/*.json` as (file name, scenario), sorted; `None`
-/// (with a note) when the shared spec is not checked out beside the repository.
-fn cases() -> Option<Vec<(String, Value)>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/cases");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        println!(
-            "note: {} not found; skipping the shared cases",
-            dir.display()
-        );
-        return None;
-    };
+/// `$CARGO_MANIFEST_DIR/../shared/spec/cases/*.json` as (file name, scenario), sorted. A
+/// missing spec fails the test (see `support::shared_cases_dir`).
+fn shared_cases() -> Vec<(String, Value)> {
+    let dir = support::shared_cases_dir();
+    let entries = std::fs::read_dir(&dir).expect("readable shared cases directory");
     let mut out = Vec::new();
     for entry in entries {
         let path = entry.expect("readable directory entry").path();
@@ -37,7 +31,7 @@ fn cases() -> Option<Vec<(String, Value)>> {
         out.push((name, scenario));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    Some(out)
+    out
 }
 
 /// The smallest valid scenario: log → consumer (after) → append.
@@ -96,8 +90,8 @@ fn check_table(table: &[(Value, &str)]) {
 // The public cases.
 
 #[test]
-fn every_case_scenario_is_accepted() {
-    let Some(cases) = cases() else { return };
+fn every_shared_case_scenario_is_accepted() {
+    let cases = shared_cases();
     assert!(
         cases.len() >= 73,
         "expected at least 73 cases, found {}",
@@ -112,8 +106,8 @@ fn every_case_scenario_is_accepted() {
 }
 
 #[test]
-fn case_round_trip_is_identity() {
-    let Some(cases) = cases() else { return };
+fn shared_case_round_trip_is_identity() {
+    let cases = shared_cases();
     for (name, scenario) in &cases {
         let s = parse_value(scenario).unwrap_or_else(|e| panic!("{name}: {e}"));
         let v = serde_json::to_value(&s).unwrap();
@@ -127,8 +121,8 @@ fn case_round_trip_is_identity() {
 /// Replacing any one value of a case by an odd one never panics; whatever is accepted is
 /// valid under `validate` and round-trips.
 #[test]
-fn mutated_cases_never_panic() {
-    let Some(cases) = cases() else { return };
+fn mutated_shared_cases_never_panic() {
+    let cases = shared_cases();
     let odd = [
         Value::Null,
         json!(-1),

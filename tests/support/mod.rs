@@ -5,10 +5,23 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+pub mod golden;
+
 /// `../shared/spec/cases` beside the repository (CI clones with shared/ beside it).
-pub fn shared_cases_dir() -> Option<PathBuf> {
+///
+/// A missing spec fails the test that needs it, with a message saying where it was looked
+/// for: a suite that checked nothing must not count as passed. Every test that needs the
+/// shared spec has `shared` in its name, so `cargo test -- --skip shared` leaves them out
+/// on purpose (cargo then reports them as filtered out, not passed).
+pub fn shared_cases_dir() -> PathBuf {
     let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/cases");
-    d.is_dir().then_some(d)
+    assert!(
+        d.is_dir(),
+        "the shared spec's cases are not at {}: check out shared/ beside the repository \
+         (or leave these tests out on purpose with `cargo test -- --skip shared`)",
+        d.display()
+    );
+    d
 }
 
 /// Every `*.json` case file in a folder, sorted by name.
