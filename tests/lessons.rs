@@ -1,5 +1,6 @@
 //! Course content: every lesson and quiz question runs on the engine, every answer is
-//! computed from the engine's outcome, and the snippets match their configurations.
+//! computed from the engine's outcome, and the snippets match their configurations. The
+//! answers themselves are pinned by hand from the spec in tests/pinned_answers.rs.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
@@ -185,33 +186,9 @@ fn lessons_cover_the_course_in_order() {
     assert_eq!(order.last(), Some(&"sink-decision-table"));
 }
 
-#[test]
-fn key_lessons_show_the_spec_results() {
-    use crashcourse::engine::Guarantee::*;
-    let a = |id: &str| lessons::answer(lessons::lesson(id).expect("lesson exists"));
-    assert_eq!(a("commit-before-write").guarantee, AtMostOnce);
-    assert!(!a("commit-before-write").missing.0.is_empty());
-    assert_eq!(a("commit-after-write").guarantee, AtLeastOnce);
-    assert!(!a("commit-after-write").duplicated.0.is_empty());
-    assert_eq!(a("spark-kafka-sink-at-least-once").guarantee, AtLeastOnce);
-    assert_eq!(a("foreachbatch-marker-first").guarantee, AtMostOnce);
-    assert_eq!(a("foreachbatch-one-transaction").guarantee, ExactlyOnce);
-    assert_eq!(a("bq-default-stream").guarantee, AtLeastOnce);
-    assert!(a("bq-default-stream").errors.is_empty());
-    assert_eq!(
-        a("bq-batch-commit-committed-stream").errors,
-        vec!["INVALID_STREAM_TYPE"]
-    );
-    assert_eq!(a("bq-writer-counter-silent-loss").guarantee, AtMostOnce);
-    assert_eq!(a("bq-out-of-range-gap").errors, vec!["OUT_OF_RANGE"]);
-    assert_eq!(a("kafka-zombie-fencing").errors, vec!["PRODUCER_FENCED"]);
-    assert_eq!(
-        a("flink-transaction-timeout").assumptions_broken,
-        vec!["transaction_timeout_exceeded"]
-    );
-    assert_eq!(a("beam-uuid4-defeats-dedup").guarantee, AtLeastOnce);
-    assert_eq!(a("sink-decision-table").guarantee, AtMostOnce);
-}
+// Every lesson's expected records (missing, duplicated with counts, guarantee, errors,
+// broken assumptions, every reader) and every quiz key are pinned by hand from the spec in
+// tests/pinned_answers.rs; the engine must equal them.
 
 #[test]
 fn every_lesson_snippet_exists_and_matches_its_configuration() {
@@ -232,7 +209,7 @@ fn every_lesson_snippet_exists_and_matches_its_configuration() {
 // ---------------------------------------------------------------------------- quiz
 
 #[test]
-fn quiz_answers_are_computed_from_the_engine() {
+fn quiz_choices_are_well_formed_and_describe_the_outcome() {
     let quiz = lessons::quiz();
     assert!(quiz.len() >= 10, "about ten questions, got {}", quiz.len());
     for q in &quiz {
@@ -246,11 +223,11 @@ fn quiz_answers_are_computed_from_the_engine() {
         );
         let o = engine::run_outcome(&parse("quiz", q.id, q.scenario));
         assert!(o.unfired_faults.is_empty(), "quiz {}: unfired faults", q.id);
+        // Which choice is correct is pinned by hand in tests/pinned_answers.rs; here the
+        // choice the engine selects must exist and be worded as the outcome says.
         let idx = q
-            .correct()
+            .correct_for(&o)
             .unwrap_or_else(|| panic!("quiz {}: no choice matches {:?}", q.id, q.key_for(&o)));
-        assert_eq!(Some(idx), q.correct_for(&o));
-        // The computed choice really describes the outcome.
         let chosen = q.choices[idx];
         match q.expect {
             Expect::Guarantee => assert_eq!(chosen, o.guarantee.name(), "quiz {}", q.id),
