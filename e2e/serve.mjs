@@ -13,81 +13,26 @@
 //   E2E_DIST         directory to serve (default: <repo>/dist, built by `trunk build`)
 //   CHROMIUM_PATH    Chromium binary (default: /usr/bin/chromium)
 
-import { createServer } from 'node:http';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { serveStatic } from '../scripts/serve.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST_DIR = resolve(process.env.E2E_DIST ?? join(REPO_ROOT, 'dist'));
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'target', 'screenshots');
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-// Browsers refuse WebAssembly.instantiateStreaming unless .wasm is application/wasm.
-const MIME_TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
 /**
- * Serve `root` on 127.0.0.1 with a random free port.
+ * Serve `root` (dist/ by default) on 127.0.0.1 with a random free port: the same
+ * static server ./run uses (scripts/serve.mjs).
  * @returns {Promise<{url: string, close: () => Promise<void>}>}
  */
-export async function serveDist(root = DIST_DIR) {
-  try {
-    await stat(join(root, 'index.html'));
-  } catch {
-    throw new Error(
-      `${join(root, 'index.html')} not found: build the app first ` +
-        '(`trunk build --release --offline`, which ./test does)',
-    );
-  }
-  const server = createServer(async (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end();
-      return;
-    }
-    const pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-    const file = resolve(root, '.' + (pathname.endsWith('/') ? pathname + 'index.html' : pathname));
-    if (file !== root && !file.startsWith(root + sep)) {
-      res.writeHead(403).end(); // path traversal
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'content-type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-        'content-length': body.length,
-        'cache-control': 'no-store',
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname}\n`);
-    }
-  });
-  await new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', ok);
-  });
-  const { port } = server.address();
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise((ok) => server.close(() => ok())),
-  };
+export function serveDist(root = DIST_DIR) {
+  return serveStatic(root);
 }
 
 /** Launch headless Debian Chromium, kept off the network. */
