@@ -74,6 +74,56 @@ test('a share link restores the scenario, faults and position', async (t) => {
   });
 });
 
+test('"Copy embed code" gives an iframe that opens this scenario, step and options', async (t) => {
+  const { page } = app;
+  await withFailureShot(t, 'share-embed-code', async () => {
+    await open(page, '#' + shareLink(CRASHED, 9));
+    await page.locator($('copy-embed')).click();
+    await page.waitForFunction(() => /Copied/.test(document.querySelector('.export-out .copy-note')?.textContent));
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(await page.locator($('embed-text')).inputValue(), copied);
+    // Parse the snippet as a browser would and read its iframe.
+    const frameOf = (html) =>
+      page.evaluate((h) => {
+        const f = new DOMParser().parseFromString(h, 'text/html').querySelector('iframe');
+        return f && { src: f.getAttribute('src'), w: f.width, h: f.height, title: f.title };
+      }, html);
+    let f = await frameOf(copied);
+    assert.ok(f, `no <iframe> in ${copied}`);
+    assert.deepEqual([f.w, f.h], ['800', '450']);
+    assert.ok(f.src.startsWith(app.url + '?embed=1&lock=1#v1='), f.src);
+    assert.match(f.title, /^crashcourse: /);
+
+    // Options rewrite the code: autoplay on, lock off; the whole app with panels hidden.
+    await page.locator($('embed-autoplay')).check();
+    await page.locator($('embed-lock')).uncheck();
+    f = await frameOf(await page.locator($('embed-text')).inputValue());
+    assert.ok(f.src.startsWith(app.url + '?embed=1&autoplay=1#v1='), f.src);
+    await page.locator($('embed-view-full')).check();
+    await page.locator($('embed-hide-faults')).check();
+    await page.locator($('embed-hide-code')).check();
+    f = await frameOf(await page.locator($('embed-text')).inputValue());
+    assert.ok(f.src.startsWith(app.url + '?autoplay=1&hide=faults,code#v1='), f.src);
+    await page.locator($('embed-autoplay')).uncheck();
+    await page.locator($('embed-lock')).check();
+    await page.locator($('embed-view-simulator')).check();
+
+    // Put the snippet in a course page: the frame shows the embed at step 10, locked.
+    const course = await page.context().newPage();
+    await course.setViewportSize({ width: 1000, height: 700 });
+    await course.goto(app.url + 'examples/embed.html');
+    await course.setContent(`<h1>Lesson</h1>${await page.locator($('embed-text')).inputValue()}`, { waitUntil: 'load' });
+    const frame = course.frameLocator('iframe');
+    await frame.locator('.embed [data-testid=stage]').waitFor();
+    assert.match(await frame.locator('.tl-pos').innerText(), /^10 \//);
+    assert.match(await frame.locator('.embed-result').innerText(), /2 duplicated/);
+    assert.match(await frame.locator('[data-testid=app]').getAttribute('class'), /\blocked\b/);
+    await course.screenshot({ path: shot('share-embed-code.png') });
+    await course.close();
+    assert.deepEqual(app.pageErrors, []);
+  });
+});
+
 test('a refused clipboard selects the link instead', async (t) => {
   let page;
   await withFailureShot(t, 'share-refused', async () => {

@@ -169,6 +169,53 @@ impl Options {
     }
 }
 
+impl Options {
+    /// The query string that `parse` reads back to these view options (`embed`, `present`,
+    /// `lock`, `autoplay`, `hide`; the position travels in the fragment): `?embed=1&lock=1`,
+    /// or "" when all are off.
+    pub fn query(&self) -> String {
+        let mut q: Vec<String> = [
+            ("embed", self.embed),
+            ("present", self.present),
+            ("lock", self.lock),
+            ("autoplay", self.autoplay),
+        ]
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(k, _)| format!("{k}=1"))
+        .collect();
+        if !self.hide.is_empty() {
+            q.push(format!("hide={}", self.hide.join(",")));
+        }
+        if q.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", q.join("&"))
+        }
+    }
+}
+
+/// `text` safe inside a double-quoted HTML attribute.
+fn attr_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The `<iframe>` a course page pastes to show `page` (origin and path of the app) with
+/// these view options at `fragment` (`v1=…`: the scenario, its faults and the step). 800×450:
+/// the size embed mode is laid out for (docs/embedding.md).
+pub fn iframe_snippet(page: &str, fragment: &str, title: &str, o: &Options) -> String {
+    format!(
+        "<iframe\n  src=\"{}{}#{}\"\n  width=\"800\" height=\"450\" style=\"border:0\" loading=\"lazy\"\n  title=\"{}\">\n</iframe>\n",
+        attr_escape(page),
+        attr_escape(&o.query()),
+        attr_escape(fragment),
+        attr_escape(&format!("crashcourse: {title}"))
+    )
+}
+
 /// The options of this page (its query string).
 pub fn options() -> Options {
     let search = web_sys::window()

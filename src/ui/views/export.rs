@@ -16,17 +16,33 @@ enum Shown {
     Nothing,
     Mermaid,
     Svg,
+    Embed,
+}
+
+/// What an embedded frame shows.
+#[derive(Clone, Copy, PartialEq)]
+enum FrameView {
+    /// `embed=1`: stage, timeline, narration and ledger under a slim bar.
+    Simulator,
+    /// `embed=1&present=1`: the presenter's stage, for a slide.
+    Presenter,
+    /// The whole app, optionally with panels hidden.
+    FullApp,
+}
+
+/// The page's own address (origin and path), which links and frames point at.
+fn page_url() -> String {
+    let location = gloo::utils::window().location();
+    format!(
+        "{}{}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default()
+    )
 }
 
 /// The address that reopens this scenario, its faults and this step.
 fn share_url(s: &super::Handle) -> String {
-    let location = gloo::utils::window().location();
-    format!(
-        "{}{}#{}",
-        location.origin().unwrap_or_default(),
-        location.pathname().unwrap_or_default(),
-        s.fragment(true)
-    )
+    format!("{}#{}", page_url(), s.fragment(true))
 }
 
 #[function_component(Export)]
@@ -38,6 +54,15 @@ pub fn export(p: &Props) -> Html {
     // The last copy of an export: (what, whether the clipboard took it).
     let copied = use_state(|| None::<(&'static str, bool)>);
     let field = use_node_ref();
+    // The embed code's choices: what the frame shows, lock, autoplay, hidden panels.
+    let frame = use_state(|| {
+        (
+            FrameView::Simulator,
+            true,
+            false,
+            Vec::<&'static str>::new(),
+        )
+    });
     let locked = embed::options().lock;
     // The picker hands its file to the page's importer (views::import), as a drop does.
     let read = use_context::<Importer>().map(|i| i.0).unwrap_or_default();
@@ -105,9 +130,44 @@ pub fn export(p: &Props) -> Html {
     };
     let expanded = |what: Shown| if *shown == what { "true" } else { "false" };
     let step = s.playback.cursor + 1;
+    let snippet = || {
+        let (view, lock, autoplay, hide) = &*frame;
+        let o = embed::Options {
+            embed: *view != FrameView::FullApp,
+            present: *view == FrameView::Presenter,
+            lock: *lock,
+            autoplay: *autoplay,
+            hide: if *view == FrameView::FullApp {
+                hide.iter().map(|p| p.to_string()).collect()
+            } else {
+                Vec::new()
+            },
+            ..embed::Options::default()
+        };
+        embed::iframe_snippet(&page_url(), &s.fragment(true), &s.title(), &o)
+    };
+    let copy_embed = {
+        let (shown, copied) = (shown.clone(), copied.clone());
+        let text = snippet();
+        Callback::from(move |_: MouseEvent| {
+            shown.set(Shown::Embed);
+            let copied = copied.clone();
+            io::copy(
+                &text,
+                Callback::from(move |ok| copied.set(Some(("embed", ok)))),
+            );
+        })
+    };
     let body = {
         let (what, name, mime, text, intro) = match *shown {
             Shown::Nothing => ("", String::new(), "", String::new(), html! {}),
+            Shown::Embed => (
+                "embed",
+                "crashcourse-embed.html".to_string(),
+                "text/html",
+                snippet(),
+                frame_form(&frame, step),
+            ),
             Shown::Mermaid => (
                 "mermaid",
                 "crashcourse-run.mmd".to_string(),
@@ -180,6 +240,12 @@ pub fn export(p: &Props) -> Html {
                 <span class="hint">{ format!("to this scenario, its faults and step {step}") }</span>
             </div>
             { link_view }
+            <div class="form-actions">
+                <button class={classes!("btn", (*shown == Shown::Embed).then_some("on"))} onclick={copy_embed}
+                    aria-expanded={expanded(Shown::Embed)} data-testid="copy-embed">{ "Copy embed code" }</button>
+                <span class="hint">{ "an <iframe> for a course page or slide, opening at this step" }</span>
+            </div>
+            if *shown == Shown::Embed { { body.clone() } }
             <h3>{ "Files" }</h3>
             <div class="form-actions">
                 if !locked {
@@ -204,7 +270,91 @@ pub fn export(p: &Props) -> Html {
                 <button class={classes!("btn", (*shown == Shown::Svg).then_some("on"))} onclick={show(Shown::Svg)}
                     aria-expanded={expanded(Shown::Svg)} data-testid="export-svg">{ "SVG snapshot" }</button>
             </div>
-            { body }
+            if matches!(*shown, Shown::Mermaid | Shown::Svg) { { body } }
         </section>
+    }
+}
+
+/// The embed code's choices: what the frame shows, lock, autoplay and (for the whole app)
+/// panels to hide. Each change rewrites the code below it; Copy copies it again.
+fn frame_form(
+    frame: &UseStateHandle<(FrameView, bool, bool, Vec<&'static str>)>,
+    step: usize,
+) -> Html {
+    let (view, lock, autoplay, hide) = (**frame).clone();
+    let pick = |v: FrameView| {
+        let frame = frame.clone();
+        Callback::from(move |_: Event| {
+            let mut f = (*frame).clone();
+            f.0 = v;
+            frame.set(f);
+        })
+    };
+    let flip = |which: u8| {
+        let frame = frame.clone();
+        Callback::from(move |_: Event| {
+            let mut f = (*frame).clone();
+            match which {
+                0 => f.1 = !f.1,
+                _ => f.2 = !f.2,
+            }
+            frame.set(f);
+        })
+    };
+    let flip_panel = |panel: &'static str| {
+        let frame = frame.clone();
+        Callback::from(move |_: Event| {
+            let mut f = (*frame).clone();
+            match f.3.iter().position(|p| *p == panel) {
+                Some(i) => {
+                    f.3.remove(i);
+                }
+                None => f.3.push(panel),
+            }
+            frame.set(f);
+        })
+    };
+    let radio = |v: FrameView, label: &str, id: &str| {
+        html! {
+            <label class="check">
+                <input type="radio" name="frame-view" checked={view == v} onchange={pick(v)}
+                    data-testid={format!("embed-view-{id}")} />
+                { label.to_string() }
+            </label>
+        }
+    };
+    html! {
+        <>
+            <p class="hint">{ format!("Paste it into a course page, an LMS or a slide (reveal.js, Slidev): the frame opens this scenario and its faults at step {step}, laid out for 800×450.") }</p>
+            <fieldset class="embed-choices">
+                <legend>{ "The frame shows" }</legend>
+                { radio(FrameView::Simulator, "the simulator (stage, timeline, narration)", "simulator") }
+                { radio(FrameView::Presenter, "the presenter's stage (large, for slides)", "presenter") }
+                { radio(FrameView::FullApp, "the whole app", "full") }
+            </fieldset>
+            <fieldset class="embed-choices">
+                <legend>{ "Options" }</legend>
+                <label class="check">
+                    <input type="checkbox" checked={lock} onchange={flip(0)} data-testid="embed-lock" />
+                    { "lock: viewers cannot change the scenario or add faults" }
+                </label>
+                <label class="check">
+                    <input type="checkbox" checked={autoplay} onchange={flip(1)} data-testid="embed-autoplay" />
+                    { "autoplay" }
+                </label>
+            </fieldset>
+            if view == FrameView::FullApp {
+                <fieldset class="embed-choices">
+                    <legend>{ "Hide panels" }</legend>
+                    { for embed::PANELS.iter().map(|p| html! {
+                        <label class="check">
+                            <input type="checkbox" checked={hide.contains(p)} onchange={flip_panel(p)}
+                                data-testid={format!("embed-hide-{p}")} />
+                            { *p }
+                        </label>
+                    }) }
+                </fieldset>
+            }
+        </>
     }
 }
