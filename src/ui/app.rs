@@ -195,13 +195,20 @@ pub fn app() -> Html {
     }
     html! {
         <div class={classes!("app", super::embed::page_class())} data-testid="app">
-            <a class="skip-link" href="#timeline">{ "Skip to the timeline" }</a>
+            if *mode == Mode::Sandbox {
+                <a class="skip-link" href="#timeline">{ "Skip to the timeline" }</a>
+            } else {
+                <a class="skip-link" href="#course">{ "Skip to the course" }</a>
+            }
             { mode_bar(*mode, &set_mode) }
             <FileImport s={session.clone()} mode={*mode} set_mode={set_mode.clone()}>
             if *mode != Mode::Sandbox {
-                <ContentGate what={if *mode == Mode::Quiz { "quiz" } else { "lessons" }}>
-                    <Course mode={*mode} on_sandbox={set_mode.reform(|_| Mode::Sandbox)} />
-                </ContentGate>
+                <main id="course" class="course-main" tabindex="-1">
+                    <h1 class="sr-only">{ if *mode == Mode::Quiz { "crashcourse: quiz" } else { "crashcourse: lessons" } }</h1>
+                    <ContentGate what={if *mode == Mode::Quiz { "quiz" } else { "lessons" }}>
+                        <Course mode={*mode} on_sandbox={set_mode.reform(|_| Mode::Sandbox)} />
+                    </ContentGate>
+                </main>
             } else {
             { header(&session) }
             <main class="layout">

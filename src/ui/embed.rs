@@ -637,9 +637,9 @@ pub fn layout(s: &Handle) -> Html {
     );
     html! {
         <div class={classes!("app", "embed", page_class())} data-testid="app">
-            <div class="embed-bar">
+            <header class="embed-bar">
                 <span class="embed-logo" aria-hidden="true">{ "✕" }</span>
-                <span class="embed-title" title={title.clone()}>{ title }</span>
+                <h1 class="embed-title" title={title.clone()}>{ title }</h1>
                 <span class={classes!("badge", guarantee_class(o.guarantee))} data-testid="guarantee">
                     { guarantee_label(o) }
                 </span>
@@ -650,7 +650,7 @@ pub fn layout(s: &Handle) -> Html {
                 <a class="embed-open" href={open} target="_blank" rel="noopener" data-testid="embed-open">
                     { "open in crashcourse ↗" }
                 </a>
-            </div>
+            </header>
             if let Some(Message::Info(m)) = &s.message {
                 <p class="msg msg-refused embed-msg" role="alert" data-testid="link-error">{ m.clone() }</p>
             }

@@ -146,7 +146,7 @@ pub fn code_panel(p: &CodeProps) -> Html {
                             { copy_label }
                         </button>
                     </div>
-                    <pre><code ref={code_ref}>{ sn.code }</code></pre>
+                    <pre tabindex="0" aria-label={format!("{} code", sn.title)}><code ref={code_ref}>{ sn.code }</code></pre>
                     if let Some(n) = sn.note {
                         <p class={if sn.is_unsafe() { "snippet-note is-unsafe" } else { "snippet-note" }}>{ n }</p>
                     }

@@ -444,12 +444,15 @@ fn column(col: &Col, at: &[Vec<Option<(usize, bool)>>], k: usize, c: usize) -> H
         .iter()
         .enumerate()
         .map(|(i, &c)| {
-            let (cls, mark) = match c {
-                0 => ("rc-none", String::new()),
-                1 => ("rc-one", String::new()),
-                _ => ("rc-dup", format!("×{c}")),
+            let (cls, mark, said) = match c {
+                0 => ("rc-none", String::new(), ": not seen"),
+                1 => ("rc-one", String::new(), ": seen once"),
+                _ => ("rc-dup", format!("×{c}"), ": seen"),
             };
-            html! { <li class={cls}>{ chip(&record_id(i), "") }<span class="rc-n">{ mark }</span></li> }
+            html! {
+                <li class={cls}>{ chip(&record_id(i), "") }<span class="rc-n">{ mark }</span>
+                    <span class="sr-only">{ if c > 1 { format!("{said} {c} times") } else { said.to_string() } }</span></li>
+            }
         })
         .collect();
     let skipped: Html = col

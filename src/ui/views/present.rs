@@ -52,14 +52,15 @@ fn compact_timeline(s: &Handle) -> Html {
 pub fn presenter(s: &Handle) -> Html {
     html! {
         <div class="app present" data-present="1" data-testid="app">
-            <div class="present-frame">
+            <main class="present-frame">
+                <h1 class="sr-only">{ s.title() }</h1>
                 <div class="present-stage"><Stage s={s.clone()} /></div>
                 <div class="present-side">
                     { captions(s) }
                     { narration(s) }
                 </div>
                 { compact_timeline(s) }
-            </div>
+            </main>
         </div>
     }
 }

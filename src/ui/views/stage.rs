@@ -222,6 +222,7 @@ pub fn stage(props: &Props) -> Html {
         <section class={classes!("stg", format!("stg-{}", state.name()))} ref={root}
             data-testid="stage" data-motion={if motion { "1" } else { "0" }} style={style}
             aria-label="The pipeline as a picture">
+            <h2 class="sr-only">{ "The pipeline" }</h2>
             { tape(&ctx, &entries, resume) }
             { process(&ctx, state, &mem, trace, resume, resume_from.as_ref()) }
             { progress(&ctx, resume_from.as_deref(), deleted.as_ref()) }
