@@ -424,9 +424,58 @@ mod tests {
         round_trip(&long);
     }
 
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    /// The exact output, pinned: a share link is this output in base64, so a change to the
+    /// encoder gives every scenario a new link (old links still open: any inflater reads
+    /// them) and must be deliberate.
+    /// Each literal was written once from `compress` and reviewed with an independent
+    /// inflater: Python's `zlib.decompress(bytes.fromhex(h), -15)` (raw DEFLATE) gives the
+    /// input back, and the first byte's low three bits are BFINAL = 1 and the BTYPE named.
+    /// If this fails after an intended encoder change, review the new bytes the same way.
     #[test]
     fn deterministic() {
-        let data = br#"{"s":{"version":1,"source":{"kind":"log"},"sink":{"kind":"append"}},"p":3}"#;
-        assert_eq!(compress(data), compress(data));
+        let cases: [(&[u8], u8, &str); 3] = [
+            // Short: the fixed code (BTYPE 01) is the shorter one.
+            (
+                br#"{"s":{"version":1,"source":{"kind":"log"},"sink":{"kind":"append"}},"p":3}"#,
+                0b01,
+                concat!(
+                    "ab562a56b2aa562a4b2d2acecccf53b232d4512ace2f2d4a4e05896667e6a528",
+                    "5929e5e4a72bd502c533f3b29144130b0a52818c5aa04c819295712d00",
+                ),
+            ),
+            // The default preset's link payload (`crashcourse link`): a dynamic code (BTYPE 10).
+            (
+                br#"{"s":{"engine":{"kind":"micro_batch"},"sink":{"kind":"append"},"source":{"kind":"log"},"version":1}}"#,
+                0b10,
+                concat!(
+                    "4d8bb10e80200c05ffe5cd2eaefc8c416cb0415b02ea42f877e9c676b9cb3554",
+                    "b80692c8424689e580c3cda1e8b6fb279ce80b2a4b9aaacf990658d0b78479bc",
+                    "349affa85456815b7bff01",
+                ),
+            ),
+            // Three faults: long matches and repeated distances.
+            (
+                br#"{"s":{"engine":{"commit_mode":"after","kind":"consumer"},"faults":[{"after":"sink_write","attempt":1,"batch":1,"downtime":1,"kind":"crash"},{"after":"sink_write","attempt":1,"batch":2,"downtime":1,"kind":"crash"},{"after":"read","attempt":1,"batch":3,"downtime":1,"kind":"crash"}],"sink":{"kind":"append"},"source":{"kind":"log"},"version":1,"workload":{"batch_size":3,"records":12}}}"#,
+                0b10,
+                concat!(
+                    "8d904b0e83300c44efe2359bd21d57a92a94260622488c1c53a4a2dcbd26a252",
+                    "1755c56ec69f37893748d06c80b1f711776529042f6d20a7164c27c850c1e8a3",
+                    "536b29a625682557d09965125dbe6dc75403c9c7b15dd90bea8a11c1300b3497",
+                    "0a1e46ec5094a3358a0f58cc87ca260d8a3c0faacf82188dfb8db8fe45dcabf2",
+                    "86fd2047c3cc33aad08f275ad8e2576ba27eaf3f9193a758682bf1389166eb54",
+                    "096c937f614965b4c44e0f77a973ce6f",
+                ),
+            ),
+        ];
+        for (data, btype, want) in cases {
+            let packed = compress(data);
+            assert_eq!(hex(&packed), want, "{}", String::from_utf8_lossy(data));
+            assert_eq!(packed[0] & 0b111, 1 | (btype << 1), "BFINAL and BTYPE");
+            assert_eq!(decompress_to_vec(&packed).unwrap(), data);
+        }
     }
 }
