@@ -46,14 +46,36 @@ fn step_back_restores_the_exact_previous_state() {
 
 #[wasm_bindgen_test]
 fn scrubbing_forward_then_back_is_consistent() {
-    let p = default_playback();
-    let forward: Vec<_> = (0..p.len())
-        .map(|i| p.apply(PlayAction::Seek(i)).view())
-        .collect();
-    for i in (0..p.len()).rev() {
-        let v = p.apply(PlayAction::Seek(i)).view();
-        assert_eq!(v, forward[i]);
-        assert_eq!(v, fold(&p.run.trace, i + 1));
+    let start = default_playback();
+    let n = start.len();
+    // The reference, built without Seek: one StepForward at a time from the start.
+    let mut walk = vec![start.view()];
+    let mut q = start.clone();
+    while !q.at_end() {
+        q = q.apply(PlayAction::StepForward);
+        assert_eq!(q.cursor, walk.len());
+        walk.push(q.view());
+    }
+    assert_eq!(walk.len(), n);
+    // The run changes what is seen along the way (else every comparison below is vacuous).
+    assert_ne!(walk[0], walk[n - 1]);
+    // Scrub: forward over every event, back over every event, then long jumps both ways;
+    // each seek starts from where the previous one left the playback.
+    let jumps = [n - 1, 0, n / 2, 1, n - 2, n / 3];
+    let order = (0..n).chain((0..n).rev()).chain(jumps);
+    let mut p = start;
+    for i in order {
+        let from = p.cursor;
+        p = p.apply(PlayAction::Seek(i));
+        assert_eq!(p.cursor, i, "Seek({i}) from {from}");
+        let v = p.view();
+        assert_eq!(v, walk[i], "Seek({i}) from {from} vs the step-by-step walk");
+        // And the fold of the trace prefix 0..=i from scratch (no keyframes).
+        assert_eq!(
+            v,
+            fold(&p.run.trace, i + 1),
+            "Seek({i}) from {from} vs the fold"
+        );
     }
 }
 
