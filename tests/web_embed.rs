@@ -9,8 +9,8 @@ use crashcourse::engine::{self, Fault, Step};
 use crashcourse::presets;
 use crashcourse::share;
 use crashcourse::ui::embed::{
-    act_for, inject_fault, load_scenario, origin_allowed, origin_of, outcome_event, parse_message,
-    step_event, Msg, Options,
+    act_for, iframe_snippet, inject_fault, load_scenario, origin_allowed, origin_of, outcome_event,
+    parse_message, step_event, Msg, Options,
 };
 use crashcourse::ui::io;
 use crashcourse::ui::playback::PlayAction;
@@ -379,18 +379,170 @@ fn import_reads_scenarios_and_traces() {
 
 #[wasm_bindgen_test]
 fn svg_snapshot_is_standalone() {
-    let s = Session::new(None)
+    // The default session (Spark into a plain INSERT table) at its last step, without and
+    // with a crash after event 9: batch 1's sink write of r2, r3.
+    let clean = Session::new(None).apply(Act::Play(PlayAction::Last));
+    let base = Session::new(None);
+    assert_eq!(
+        base.crash_point(9),
+        Ok(Fault::Crash {
+            batch: 1,
+            attempt: 1,
+            after: Step::SinkWrite,
+            downtime: 1
+        })
+    );
+    let crashed = base
         .apply(Act::CrashAt(9))
         .apply(Act::Play(PlayAction::Last));
-    let svg = io::svg(&s);
-    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-    assert!(svg.trim_end().ends_with("</svg>"));
-    assert!(svg.contains("at-least-once") || svg.contains("exactly-once"));
-    assert!(svg.contains(">r0<"));
-    assert_eq!(svg.matches("<g ").count(), svg.matches("</g>").count());
+    assert_eq!(crashed.scenario().faults.len(), 1, "the crash was applied");
+
+    for s in [&clean, &crashed] {
+        let svg = io::svg(s);
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains(">r0<"));
+        assert_eq!(svg.matches("<g ").count(), svg.matches("</g>").count());
+        assert_eq!(
+            svg.matches("<text ").count(),
+            svg.matches("</text>").count()
+        );
+        assert!(!svg.contains("<script"));
+        // The guarantee is the configuration's: at-least-once either way (the badge's ink
+        // is the duplicate colour), with its reason.
+        assert!(
+            svg.contains(
+                r##"fill="#7d5200" text-anchor="middle" font-weight="700">at-least-once</text>"##
+            ),
+            "{svg}"
+        );
+        assert!(svg.contains("an append sink inserts a re-run batch again"));
+        assert!(!svg.contains("exactly-once") && !svg.contains("at-most-once"));
+    }
+
+    let (a, b) = (io::svg(&clean), io::svg(&crashed));
+    assert_ne!(a, b);
+    let facts = |svg: &str| -> Vec<String> {
+        // A fact's value is the bold `<text>` right after its name.
+        ["rows written", "seen by the reader", "restarts so far"]
+            .iter()
+            .map(|name| {
+                let at = svg.find(&format!(">{name}</text>")).expect(name);
+                let rest = &svg[at..];
+                let v = rest.find(r#"font-weight="700">"#).expect("its value") + 18;
+                format!(
+                    "{name}: {}",
+                    &rest[v..v + rest[v..].find("</text>").unwrap()]
+                )
+            })
+            .collect()
+    };
+    let run = |svg: &str| -> Vec<String> {
+        // The "THIS RUN" line: once, duplicated, missing.
+        ["✓ ", "❐ ", "✕ "]
+            .iter()
+            .map(|m| {
+                let at = svg.find(&format!(">{m}")).expect(m) + 1;
+                svg[at..at + svg[at..].find("</text>").unwrap()].to_string()
+            })
+            .collect()
+    };
+
+    // Without the crash: ten rows, each record once, nothing restarted.
     assert_eq!(
-        svg.matches("<text ").count(),
-        svg.matches("</text>").count()
+        facts(&a),
+        [
+            "rows written: 10",
+            "seen by the reader: 10",
+            "restarts so far: 0"
+        ]
     );
-    assert!(!svg.contains("<script"));
+    assert_eq!(
+        a.matches(">r2<").count(),
+        2,
+        "r2: a source chip and one row"
+    );
+    assert_eq!(run(&a), ["✓ 10 once", "❐ 0 duplicated", "✕ 0 missing"]);
+    assert!(a.contains(r##"fill="#596275" font-weight="700">❐ 0 duplicated</text>"##));
+
+    // With it: batch 1 ran again, so r2 and r3 have a second row, marked duplicated.
+    assert_eq!(
+        facts(&b),
+        [
+            "rows written: 12",
+            "seen by the reader: 12",
+            "restarts so far: 1"
+        ]
+    );
+    assert_eq!(
+        b.matches(">r2<").count(),
+        3,
+        "r2: a source chip and two rows"
+    );
+    assert_eq!(
+        b.matches(">r3<").count(),
+        3,
+        "r3: a source chip and two rows"
+    );
+    assert_eq!(b.matches(">r4<").count(), 2, "r4: once");
+    assert_eq!(
+        run(&b),
+        ["✓ 8 once", "❐ 2 duplicated (r2, r3)", "✕ 0 missing"]
+    );
+    assert!(
+        b.contains(r##"fill="#7d5200" font-weight="700">❐ 2 duplicated (r2, r3)</text>"##),
+        "the duplicates in the duplicate colour"
+    );
+    let steps = |svg: &str, s: &Session| {
+        assert!(svg.contains(&format!(">Step {n} of {n} ·", n = s.playback.len())));
+        s.playback.len()
+    };
+    assert!(
+        steps(&b, &crashed) > steps(&a, &clean),
+        "the crashed run is longer"
+    );
+}
+
+#[wasm_bindgen_test]
+fn embed_code_reopens_the_chosen_view_options() {
+    let o = Options {
+        embed: true,
+        lock: true,
+        autoplay: true,
+        hide: vec!["faults".into(), "code".into()],
+        ..Options::default()
+    };
+    assert_eq!(o.query(), "?embed=1&lock=1&autoplay=1&hide=faults,code");
+    assert_eq!(Options::parse(&o.query()), o);
+    assert_eq!(Options::default().query(), "");
+    let present = Options {
+        present: true,
+        ..Options::default()
+    };
+    assert_eq!(Options::parse(&present.query()), present);
+
+    let s = Session::new(None).apply(Act::CrashAt(9));
+    let snippet = iframe_snippet(
+        "https://courses.example/cc/",
+        &s.fragment(true),
+        "Kafka \"log\" → <append>",
+        &o,
+    );
+    let src = format!(
+        "src=\"https://courses.example/cc/?embed=1&amp;lock=1&amp;autoplay=1&amp;hide=faults,code#{}\"",
+        s.fragment(true)
+    );
+    assert!(snippet.starts_with("<iframe\n"), "{snippet}");
+    assert!(snippet.contains(&src), "{snippet}");
+    assert!(
+        snippet.contains("width=\"800\" height=\"450\""),
+        "{snippet}"
+    );
+    assert!(
+        snippet.contains("title=\"crashcourse: Kafka &quot;log&quot; → &lt;append&gt;\""),
+        "{snippet}"
+    );
+    // The fragment is the crashed session's: opening it restores the crash.
+    let f = s.fragment(true);
+    assert_ne!(f, Session::new(None).fragment(true));
 }
