@@ -100,7 +100,10 @@ test('the three guarantees side by side on a crash after the sink write', async 
     assert.ok((await narrations(page)).every((n) => /drained|nothing left/i.test(n)), 'every run ends drained');
     await panel.locator('.ctl-play').click();
     await page.waitForFunction(() => /^[2-9] \//.test(document.querySelector('[data-testid=compare-pos]')?.textContent));
+    // The same button pauses.
+    assert.equal(await panel.locator('.ctl-play').getAttribute('aria-label'), 'Pause');
     await panel.locator('.ctl-play').click();
+    await panel.locator('.ctl-play[aria-label=Play]').waitFor();
 
     assert.deepEqual(app.pageErrors, [], 'no uncaught errors (a Rust panic lands here)');
     assert.deepEqual(app.blockedRequests, [], 'no requests outside the local server');

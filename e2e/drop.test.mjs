@@ -45,9 +45,10 @@ test('dragging a file over an embedded simulator makes no request and mounts not
     assert.equal(after, elements, 'no element mounted');
     assert.equal(await page.locator('.drop-overlay').count(), 0, 'no overlay');
     assert.equal(await page.locator($('import-ok')).count(), 0, 'nothing imported');
-    // The app still answers, and nothing was fetched.
+    // The app still answers (a step forward moves the position), and nothing was fetched.
+    assert.match(await page.locator('.tl-pos').innerText(), /^1 \//);
     await page.locator($('step-forward')).click();
-    await page.locator($('narration')).waitFor();
+    await page.waitForFunction(() => document.querySelector('.tl-pos')?.textContent.startsWith('2 /'));
     page.off('request', watch);
     assert.deepEqual(requests, [], 'no request');
     assert.match(await page.locator($('guarantee')).innerText(), /at-least-once/);

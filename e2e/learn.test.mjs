@@ -303,6 +303,7 @@ test('without localStorage (a sandboxed iframe) the course still works', async (
     assert.match(await page.locator(tid('lesson-score')).innerText(), /2 \/ 2/);
     assert.match(await page.locator('.course-note').innerText(), /progress lasts only/);
     await page.locator(tid('lesson-back')).click();
+    await page.locator(tid('lesson-list')).waitFor();
     assert.equal((await marks(page))[0], 'is-perfect');
     assert.deepEqual(errors, []);
   });

@@ -293,9 +293,12 @@ test('playing the long trace at 4× with motion: frame intervals and work per st
       flying = Math.max(flying, document.querySelectorAll('[data-testid=stage-token][data-go=fly]').length);
     }
     document.querySelector('[data-testid=play]').click();
-    return { frames, work: window.__ccWork.slice(), steps: pos() - start, flying };
+    await new Promise((ok) => requestAnimationFrame(ok));
+    const button = document.querySelector('[data-testid=play]').getAttribute('aria-label');
+    return { frames, work: window.__ccWork.slice(), steps: pos() - start, flying, button };
   });
   assert.ok(r.steps >= 60, `it played on (${r.steps} steps)`);
+  assert.match(r.button, /^Play/, 'the second click paused it');
   assert.ok(r.flying > 0, 'tokens flew while playing');
   summary('play-4x', r);
   await page.close();

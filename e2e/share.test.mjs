@@ -46,6 +46,7 @@ test('a share link restores the scenario, faults and position', async (t) => {
     await open(page, '#' + shareLink(CRASHED));
     assert.equal(await position(page), `1 / ${await page.locator($('tick')).count()}`);
     await page.locator(`${$('tick')}[data-i="9"]`).click();
+    await page.waitForFunction(() => document.querySelector('.tl-pos')?.textContent.startsWith('10 /'));
     const expected = await text(page, 'narration');
     const events = await page.locator($('tick')).count();
 
@@ -58,6 +59,7 @@ test('a share link restores the scenario, faults and position', async (t) => {
 
     // "Copy link" copies the full URL with the position; opening it restores the state.
     await page.locator($('tick') + '[data-i="11"]').click();
+    await page.waitForFunction(() => document.querySelector('.tl-pos')?.textContent.startsWith('12 /'));
     const at11 = await text(page, 'narration');
     await page.locator($('copy-link')).click();
     await page.waitForFunction(() => /Copied/.test(document.querySelector('[data-testid=copy-status]')?.textContent));

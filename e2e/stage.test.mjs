@@ -35,6 +35,25 @@ async function tickIndex(page, re) {
   return i;
 }
 
+/**
+ * Where the `n` key (next fault) lands from the first event: the first fault tick after
+ * it, or nowhere (null) when the run has none. Read from the timeline's ticks.
+ */
+async function firstFault(page) {
+  const faults = await page
+    .locator($('tick'))
+    .evaluateAll((els) => els.filter((e) => /\bk-(fault|deletecheckpoint)\b/.test(e.className)).map((e) => Number(e.dataset.i)));
+  return faults.find((i) => i > 0) ?? null;
+}
+
+/** Wait until the position (`.tl-pos`, or `.pt-pos` in presenter mode) reads `text`. */
+function positionIs(page, text, selector = '.tl-pos') {
+  return page.waitForFunction(
+    ([s, t]) => document.querySelector(s)?.textContent === t,
+    [selector, text],
+  );
+}
+
 /** Seek to event `i` (a tick click; click-to-crash is off). */
 async function seek(page, i) {
   await page.locator($('tick')).nth(i).click();
@@ -153,7 +172,9 @@ test('paced play holds at the crash with a caption; Space goes on', async (t) =>
     );
     assert.match(await page.locator($('narration')).innerText(), /committed position 4/);
     // Turned off, play runs to the end and the outcome caption names the loss.
+    assert.equal(await page.locator($('pacing-toggle')).getAttribute('aria-pressed'), 'true');
     await page.locator($('pacing-toggle')).click();
+    await page.locator(`${$('pacing-toggle')}[aria-pressed=false]`).waitFor();
     await page.locator($('play')).click();
     await page.locator($('outcome-caption')).waitFor();
     assert.equal(await caption.count(), 0);
@@ -169,6 +190,10 @@ test('presenter mode at 1920×1080: chips ≥ 28 px, narration ≥ 32 px, clicke
     await page.locator('[data-present="1"]').waitFor();
     assert.equal(await page.locator($('ledger')).count(), 0, 'only the stage, narration and timeline');
     await page.keyboard.press('End');
+    await page.waitForFunction(() => {
+      const [a, b] = document.querySelector('.pt-pos').textContent.split(' / ');
+      return a === b;
+    });
     const sizes = await page.evaluate(() => ({
       chips: [...document.querySelectorAll('[data-testid=stage] .chip')]
         .filter((e) => e.getBoundingClientRect().width > 0)
@@ -223,9 +248,13 @@ test('an embed at 800×450 and at 1920×1080 clips nothing in the stage or the r
       await page.setViewportSize({ width: w, height: h });
       for (const p of ['kafka-txn-read-committed', 'bq-writer-offsets-loss', 'spark-file-sink', 'fb-same']) {
         await open(page, `preset=${p}`, '?embed=1');
+        const events = await page.locator($('tick')).count();
+        const fault = await firstFault(page);
+        assert.notEqual(fault, null, `${p} has a fault`);
         for (const step of ['n', 'End']) {
           await page.keyboard.press(step);
-          await page.locator($('narration')).waitFor();
+          // n goes to the first fault, End to the last event.
+          await positionIs(page, `${step === 'n' ? fault + 1 : events} / ${events}`);
           const bad = [...(await overflowing(page, $('stage'))), ...(await overflowing(page, $('ledger')))];
           assert.deepEqual(bad, [], `${p} at ${w}×${h} after ${step}`);
         }
@@ -261,23 +290,33 @@ test('presenter screenshots: every engine and sink family', async (t) => {
   const { page } = app;
   await failureShot(t, app, 'stage-gallery', async () => {
     await page.setViewportSize({ width: 1920, height: 1080 });
-    const presets = await (async () => {
-      await open(page, 'preset=spark-append');
-      return page.locator(`${$('preset')} option`).evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
-    })();
+    await open(page, 'preset=spark-append');
+    const presets = await page.locator(`${$('preset')} option`).evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
     assert.ok(presets.length >= 30, `presets: ${presets.length}`);
+    // Each preset's run length and first fault, from its timeline (presenter mode has no ticks).
+    const runs = {};
+    for (const p of presets) {
+      await page.locator($('preset')).selectOption(p);
+      await page.waitForFunction((p) => location.hash === `#preset=${p}`, p);
+      runs[p] = { events: await page.locator($('tick')).count(), fault: await firstFault(page) };
+    }
     for (const p of presets) {
       await open(page, `preset=${p}`, '?present=1');
-      // At the first fault if there is one, else at the end.
+      // At the first fault if there is one (n, then → and ← back to it), else at the start.
       await page.keyboard.press('n');
       await page.keyboard.press('ArrowRight');
       await page.keyboard.press('ArrowLeft');
+      const { events, fault } = runs[p];
+      const at = fault === null ? 0 : Math.max(0, Math.min(fault + 1, events - 1) - 1);
+      await positionIs(page, `${at + 1} / ${events}`, '.pt-pos');
       await page.screenshot({ path: shot(`present-${p}.png`) });
       await page.keyboard.press('End');
       await page.locator($('outcome-caption')).waitFor();
       await page.screenshot({ path: shot(`present-${p}-end.png`) });
     }
+    const faulted = presets.filter((p) => runs[p].fault !== null).length;
     t.diagnostic(`${presets.length * 2} presenter screenshots in target/screenshots/present-*.png`);
+    t.diagnostic(`${faulted} of ${presets.length} presets have a fault (the n key stops there)`);
     assert.deepEqual(app.pageErrors, []);
     await page.setViewportSize({ width: 1280, height: 720 });
   });
