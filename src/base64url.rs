@@ -1,7 +1,7 @@
 //! URL-safe base64 without padding (RFC 4648 §5), the text form of a share link's data.
 //!
-//! Share links need only this one alphabet, so it is written here (as [`crate::deflate`]
-//! is) rather than taken from the `base64` crate, whose general engine is several times
+//! Share links need only this one alphabet, so it is written here
+//! rather than taken from the `base64` crate, whose general engine is several times
 //! the size in the wasm. [`decode`] accepts what that crate's `URL_SAFE_NO_PAD` accepts
 //! and words its errors the same way (`tests/share.rs` checks both against it).
 

@@ -5,7 +5,6 @@
 
 pub mod base64url;
 pub mod content;
-pub mod deflate;
 pub mod engine;
 pub mod export;
 pub mod lessons;

@@ -72,7 +72,8 @@ pub fn encode(sc: &Scenario, position: Option<usize>) -> String {
         p: position,
     };
     let json = serde_json::to_vec(&payload).unwrap_or_default();
-    let deflated = crate::deflate::compress(&json);
+    // Raw DEFLATE at miniz's best level (10): the same format every version reads.
+    let deflated = miniz_oxide::deflate::compress_to_vec(&json, 10);
     format!("v{LINK_VERSION}={}", crate::base64url::encode(&deflated))
 }
 
