@@ -59,17 +59,24 @@ const QUIZ_KEYS: &[(&str, &str)] = &[
     ("q-memory-sink-latest", "at-most-once"),
 ];
 
-#[test]
-fn quiz_keys_are_pinned_for_exactly_the_quiz_ids() {
-    let quiz: BTreeSet<&str> = lessons::quiz().iter().map(|q| q.id).collect();
-    let pinned: BTreeSet<&str> = QUIZ_KEYS.iter().map(|(id, _)| *id).collect();
-    assert_eq!(pinned.len(), QUIZ_KEYS.len(), "a quiz id is pinned twice");
-    let missing: Vec<_> = quiz.difference(&pinned).collect();
-    let extra: Vec<_> = pinned.difference(&quiz).collect();
+/// `pinned` lists each of `ids` exactly once, and nothing else.
+fn assert_exactly(table: &str, ids: &[&str], pinned: &[&str]) {
+    let ids: BTreeSet<&str> = ids.iter().copied().collect();
+    let set: BTreeSet<&str> = pinned.iter().copied().collect();
+    assert_eq!(set.len(), pinned.len(), "{table}: an id is pinned twice");
+    let missing: Vec<_> = ids.difference(&set).collect();
+    let extra: Vec<_> = set.difference(&ids).collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
-        "QUIZ_KEYS must list exactly the quiz ids: not pinned {missing:?}, unknown {extra:?}"
+        "{table} must list exactly the ids: not pinned {missing:?}, unknown {extra:?}"
     );
+}
+
+#[test]
+fn quiz_keys_are_pinned_for_exactly_the_quiz_ids() {
+    let quiz: Vec<&str> = lessons::quiz().iter().map(|q| q.id).collect();
+    let pinned: Vec<&str> = QUIZ_KEYS.iter().map(|(id, _)| *id).collect();
+    assert_exactly("QUIZ_KEYS", &quiz, &pinned);
 }
 
 #[test]
@@ -556,15 +563,9 @@ fn diff(p: &Pinned, o: &Outcome) -> Vec<String> {
 
 #[test]
 fn lesson_outcomes_are_pinned_for_exactly_the_lesson_ids() {
-    let ids: BTreeSet<&str> = lessons::lessons().iter().map(|l| l.id).collect();
-    let pinned: BTreeSet<&str> = LESSONS.iter().map(|p| p.id).collect();
-    assert_eq!(pinned.len(), LESSONS.len(), "a lesson id is pinned twice");
-    let missing: Vec<_> = ids.difference(&pinned).collect();
-    let extra: Vec<_> = pinned.difference(&ids).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "LESSONS must list exactly the lesson ids: not pinned {missing:?}, unknown {extra:?}"
-    );
+    let ids: Vec<&str> = lessons::lessons().iter().map(|l| l.id).collect();
+    let pinned: Vec<&str> = LESSONS.iter().map(|p| p.id).collect();
+    assert_exactly("LESSONS", &ids, &pinned);
 }
 
 #[test]

@@ -7,6 +7,11 @@
 use crashcourse::engine;
 use wasm_bindgen_test::*;
 
+// The golden files' format, shared with the native golden_traces test.
+#[path = "support/golden.rs"]
+#[allow(dead_code)]
+mod golden;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 macro_rules! golden {
@@ -16,15 +21,6 @@ macro_rules! golden {
             include_str!(concat!("golden/", $name, ".trace.jsonl")),
         )
     };
-}
-
-fn trace_lines(scenario_text: &str) -> String {
-    let sc = engine::parse_scenario(scenario_text).expect("golden scenario is valid");
-    let run = engine::run(&sc);
-    let mut out = engine::trace_jsonl(&run.trace);
-    out.push_str(&serde_json::to_string(&run.outcome).expect("outcome serializes"));
-    out.push('\n');
-    out
 }
 
 #[wasm_bindgen_test]
@@ -37,7 +33,7 @@ fn traces_in_wasm_match_the_native_golden_files_byte_for_byte() {
         golden!("068-beam-redelivery-after-commit-deduped"),
         golden!("028-spark-foreachbatch-marker-first-loses"),
     ] {
-        assert_eq!(trace_lines(scenario), want);
+        assert_eq!(golden::trace_lines(scenario), want);
     }
 }
 
