@@ -124,33 +124,5 @@ test('a fault a configuration does not allow is skipped with the engine’s reas
   });
 });
 
-test('a crash matrix cell loads its run into the simulator, and undo takes it back', async (t) => {
-  const { page } = app;
-  const $ = (id) => `[data-testid=${id}]`;
-  await withFailureShot(t, 'matrix', async () => {
-    await page.goto('about:blank');
-    await page.goto(`${app.url}#preset=spark-append`);
-    await page.locator($('guarantee')).waitFor();
-    assert.match(await page.locator($('run-duplicated')).innerText(), /^❐ 0/);
-    await page.locator($('matrix-toggle')).click();
-    const cell = page.locator(`${$('matrix')} button[aria-label^="Crash after sink write of batch 1 attempt 1"]`);
-    assert.match(await cell.getAttribute('aria-label'), /2 duplicated/);
-    await page.screenshot({ path: shot('matrix.png') });
-    await cell.click();
-    await page.waitForFunction(() =>
-      document.querySelector('[data-testid=run-duplicated]')?.textContent.startsWith('❐ 2'),
-    );
-    assert.equal(await page.locator($('fault')).count(), 1);
-    // The matrix now explores on top of that crash: batch 1 has a second attempt.
-    await page
-      .locator(`${$('matrix')} button[aria-label^="Crash after sink write of batch 1 attempt 2"]`)
-      .waitFor();
-    await page.evaluate(() => document.activeElement?.blur());
-    await page.keyboard.press('Control+z');
-    await page.waitForFunction(() =>
-      document.querySelector('[data-testid=run-duplicated]')?.textContent.startsWith('❐ 0'),
-    );
-    assert.equal(await page.locator($('fault')).count(), 0);
-    assert.deepEqual(app.pageErrors, []);
-  });
-});
+// The crash matrix (a cell replaces the faults, undo takes it back) moved to
+// e2e/overview.test.mjs with the matrix's own tab.
