@@ -1,7 +1,7 @@
 // Ready for a classroom: the crash matrix as the class overview (its own tab, the clean
 // pipeline, a cell per crash point labelled with its effect), a pick that replaces the
-// faults and lands on the crash in the simulator, and its undo. data-testid contract:
-// e2e/README.md.
+// faults and lands on the crash in the simulator, its undo; and Compare's three guarantees
+// showing a loss, duplicates and neither. data-testid contract: e2e/README.md.
 // No sleeps: every wait is a Playwright wait on the DOM.
 
 import { test } from 'node:test';
@@ -111,6 +111,33 @@ test('the matrix of a preset that already crashes still tells the crash points a
       if (preset === 'consumer-commit-after') {
         await page.screenshot({ path: shot('overview-matrix-1920.png') });
       }
+    }
+    assert.deepEqual(app.pageErrors, []);
+  });
+});
+
+test('Compare, the three guarantees: at-most-once loses, at-least-once duplicates, exactly-once neither', async (t) => {
+  await failureShot(t, app, 'overview-compare', async () => {
+    // A scenario with a crash after sink_write, and one with no fault at all.
+    for (const preset of ['consumer-commit-after', 'spark-append']) {
+      const page = await open(preset);
+      const panel = page.locator($('compare'));
+      await panel.locator($('compare-toggle')).click();
+      const columns = panel.locator($('compare-column'));
+      await columns.nth(2).waitFor();
+      const badges = await panel.locator($('compare-guarantee')).allInnerTexts();
+      assert.deepEqual(
+        badges.map((b) => b.match(/at-most-once|at-least-once|exactly-once/)?.[0]),
+        ['at-most-once', 'at-least-once', 'exactly-once'],
+      );
+      const [most, least, exactly] = await columns.allInnerTexts();
+      assert.match(most, /❐ 0 duplicated · ✕ 2 missing — missing: r2, r3/, `${preset}: at-most-once loses`);
+      assert.match(least, /❐ 2 duplicated · ✕ 0 missing — duplicated: r4, r5/, `${preset}: at-least-once duplicates`);
+      assert.match(exactly, /✓ 10 once · ❐ 0 duplicated · ✕ 0 missing/, `${preset}: exactly-once neither`);
+      // The faults are the comparison's own, and said to be; the transaction says why it
+      // has no source_commit to crash after.
+      assert.match(await panel.locator($('compare-faults')).innerText(), /crash after source_commit of batch 1 and crash after sink_write of batch 2/);
+      assert.match(exactly, /crash after source_commit of batch 1: does not apply here/);
     }
     assert.deepEqual(app.pageErrors, []);
   });
