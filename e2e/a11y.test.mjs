@@ -49,8 +49,8 @@ const VIEWS = {
   },
   matrix: async (page, scheme) => {
     await open(page, '#preset=spark-append', scheme);
-    await page.locator($('matrix-toggle')).click();
-    await page.locator($('matrix')).waitFor();
+    await page.locator($('mode-matrix')).click();
+    await page.locator($('matrix-cell')).first().waitFor();
   },
   embed: async (page, scheme) => {
     await page.setViewportSize({ width: 800, height: 450 });

@@ -1,5 +1,6 @@
-// Compare: the current scenario's workload and faults under the three guarantees, side by
-// side on one cursor. Uses the data-testid contract (e2e/README.md): compare,
+// Compare: the current scenario's workload under the three guarantees (with their own two
+// crashes), side by side on one cursor; and this scenario against another configuration.
+// Uses the data-testid contract (e2e/README.md): compare,
 // compare-column, compare-step-forward (plus the panel's compare-toggle, compare-pos,
 // compare-guarantee and compare-narration).
 // No sleeps: every wait is a Playwright wait on the DOM.
@@ -27,10 +28,12 @@ async function stepForward(page) {
   );
 }
 
-test('the three guarantees side by side on a crash after the sink write', async (t) => {
+test('the three guarantees side by side, under the comparison’s own two crashes', async (t) => {
   const { page } = app;
   await withFailureShot(t, 'compare', async () => {
-    // Write, then commit, with a crash right after batch 1's sink write.
+    // Write, then commit, with a crash right after batch 1's sink write; the three
+    // guarantees bring their own faults (a crash after source_commit of batch 1 and one
+    // after sink_write of batch 2) so that each shows its effect (e2e/overview.test.mjs).
     await page.goto(app.url + '#preset=consumer-commit-after');
     await page.waitForSelector('[data-testid=ledger-row]');
     const panel = page.locator('[data-testid=compare]');
@@ -45,8 +48,9 @@ test('the three guarantees side by side on a crash after the sink write', async 
       badges.map((b) => b.match(/at-most-once|at-least-once|exactly-once/)?.[0]),
       ['at-most-once', 'at-least-once', 'exactly-once'],
     );
-    // This scenario's own configuration is marked, and its outcome matches the header.
-    assert.match(await columns.nth(1).innerText(), /this scenario/i);
+    // This scenario's configuration is marked (with the comparison's faults, not its own).
+    assert.match(await columns.nth(1).innerText(), /this configuration/i);
+    assert.match(await columns.nth(0).innerText(), /✕ 2 missing/);
     assert.match(await columns.nth(1).innerText(), /❐ 2 duplicated/);
     assert.match(await columns.nth(2).innerText(), /❐ 0 duplicated · ✕ 0 missing/);
 
@@ -66,11 +70,11 @@ test('the three guarantees side by side on a crash after the sink write', async 
     }
     const atCrash = await narrations(page);
     assert.ok(atCrash.some((n) => /CRASH/.test(n)), `a column reached the crash: ${atCrash}`);
-    // On to where they part ways: the at-least-once column writes r2 and r3 a second
+    // On to where they part ways: the at-least-once column writes r4 and r5 a second
     // time, the exactly-once column never does.
     const dup = columns.nth(1).locator('.rc-dup');
     for (let i = 0; i < 60 && (await dup.count()) === 0; i++) await stepForward(page);
-    assert.equal(await dup.count(), 2, 'r2 and r3 twice in the at-least-once column');
+    assert.equal(await dup.count(), 2, 'r4 and r5 twice in the at-least-once column');
     assert.equal(await columns.nth(2).locator('.rc-dup').count(), 0);
 
     await panel.scrollIntoViewIfNeeded();
@@ -113,47 +117,31 @@ test('the three guarantees side by side on a crash after the sink write', async 
 test('a fault a configuration does not allow is skipped with the engine’s reason', async (t) => {
   const { page } = app;
   await withFailureShot(t, 'compare-skipped', async () => {
-    // Crash after source_commit: the Kafka-transaction consumer has no such step.
+    // This scenario's crash after source_commit against the Kafka transaction, which has
+    // no such step.
     await page.goto(app.url + '?fresh#preset=consumer-commit-before');
     await page.waitForSelector('[data-testid=ledger-row]');
     const panel = page.locator('[data-testid=compare]');
     await panel.locator('[data-testid=compare-toggle]').click();
+    await panel.locator('[data-testid=compare-choice]', { hasText: 'This scenario vs' }).click();
+    await panel.locator('select[data-pick="0"]').selectOption({ label: 'Kafka transaction (offsets in the transaction)' });
     const columns = panel.locator('[data-testid=compare-column]');
-    await columns.nth(2).waitFor();
+    await columns.nth(1).waitFor();
+    await page.waitForFunction(() =>
+      /transaction/i.test(document.querySelectorAll('[data-testid=compare-column] h3')[1]?.textContent),
+    );
     const texts = await columns.allInnerTexts();
+    assert.equal(texts.length, 2);
+    assert.match(texts[0], /this scenario/i);
     assert.match(texts[0], /✕ 2 missing/, 'commit before the write loses the batch');
-    assert.match(texts[2], /does not apply here/, 'the transaction column explains the skipped crash');
+    assert.match(
+      texts[1],
+      /crash after source_commit of batch 1: does not apply here — step "source_commit" does not exist/,
+      'the transaction column explains the skipped crash',
+    );
     assert.deepEqual(app.pageErrors, []);
   });
 });
 
-test('a crash matrix cell loads its run into the simulator, and undo takes it back', async (t) => {
-  const { page } = app;
-  const $ = (id) => `[data-testid=${id}]`;
-  await withFailureShot(t, 'matrix', async () => {
-    await page.goto('about:blank');
-    await page.goto(`${app.url}#preset=spark-append`);
-    await page.locator($('guarantee')).waitFor();
-    assert.match(await page.locator($('run-duplicated')).innerText(), /^❐ 0/);
-    await page.locator($('matrix-toggle')).click();
-    const cell = page.locator(`${$('matrix')} button[aria-label^="Crash after sink write of batch 1 attempt 1"]`);
-    assert.match(await cell.getAttribute('aria-label'), /2 duplicated/);
-    await page.screenshot({ path: shot('matrix.png') });
-    await cell.click();
-    await page.waitForFunction(() =>
-      document.querySelector('[data-testid=run-duplicated]')?.textContent.startsWith('❐ 2'),
-    );
-    assert.equal(await page.locator($('fault')).count(), 1);
-    // The matrix now explores on top of that crash: batch 1 has a second attempt.
-    await page
-      .locator(`${$('matrix')} button[aria-label^="Crash after sink write of batch 1 attempt 2"]`)
-      .waitFor();
-    await page.evaluate(() => document.activeElement?.blur());
-    await page.keyboard.press('Control+z');
-    await page.waitForFunction(() =>
-      document.querySelector('[data-testid=run-duplicated]')?.textContent.startsWith('❐ 0'),
-    );
-    assert.equal(await page.locator($('fault')).count(), 0);
-    assert.deepEqual(app.pageErrors, []);
-  });
-});
+// The crash matrix (a cell replaces the faults, undo takes it back) moved to
+// e2e/overview.test.mjs with the matrix's own tab.

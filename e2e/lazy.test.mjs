@@ -18,7 +18,8 @@ test('the first load is one wasm module and no course text; a pointer on Learn f
     await page.goto(`${app.url}#preset=spark-append`);
     await page.locator($('guarantee')).waitFor();
     // The whole sandbox is there at once: the crash matrix, compare and export need no load.
-    await page.locator($('matrix-toggle')).waitFor({ state: 'attached' });
+    await page.locator($('mode-matrix')).waitFor({ state: 'attached' });
+    await page.locator($('matrix-open')).waitFor({ state: 'attached' });
     await page.locator($('export-scenario')).waitFor({ state: 'attached' });
     const wasm = requests.filter((p) => p.endsWith('.wasm'));
     assert.equal(wasm.length, 1, `one wasm module: ${wasm}`);

@@ -205,3 +205,67 @@ fn compare_aligns_three_guarantees_step_by_step() {
     });
     assert!(crash_row.is_some(), "the crashes are aligned");
 }
+
+/// Compare's "three guarantees" (src/ui/views/compare.rs) bring two crashes of their own: no
+/// single crash makes committing first lose *and* writing first duplicate, and the two
+/// chosen ones show the three effects (at-most-once loses, at-least-once duplicates,
+/// exactly-once neither).
+#[test]
+fn the_three_guarantees_need_two_crashes() {
+    let consumer = |mode: &str| {
+        parse(&format!(
+            r#"{{"version":1,"workload":{{"records":10,"batch_size":2}},"source":{{"kind":"log"}},
+            "engine":{{"kind":"consumer","commit_mode":"{mode}"}},"sink":{{"kind":"append"}},"faults":[]}}"#
+        ))
+    };
+    let (before, after) = (consumer("before"), consumer("after"));
+    let crashes = |sc: &Scenario| {
+        explore(sc, ExploreOptions::default())
+            .runs
+            .into_iter()
+            .filter(|r| matches!(r.faults.as_slice(), [engine::Fault::Crash { .. }]))
+            .map(|r| (r.faults, r.outcome))
+            .collect::<Vec<_>>()
+    };
+    let (b, a) = (crashes(&before), crashes(&after));
+    assert!(b.iter().any(|(_, o)| !o.missing.0.is_empty()));
+    assert!(a.iter().any(|(_, o)| !o.duplicated.0.is_empty()));
+    for (f, o) in &b {
+        let dup_after = a.iter().any(|(g, p)| g == f && !p.duplicated.0.is_empty());
+        assert!(
+            o.missing.0.is_empty() || !dup_after,
+            "one crash both loses (commit first) and duplicates (write first): {f:?}"
+        );
+    }
+
+    let two = r#"[{"kind":"crash","batch":1,"after":"source_commit"},{"kind":"crash","batch":2,"after":"sink_write"}]"#;
+    let with_two = |sc: &Scenario| {
+        let mut v = serde_json::to_value(sc).unwrap();
+        v["faults"] = serde_json::from_str(two).unwrap();
+        engine::parse_value(&v).unwrap()
+    };
+    let txn = parse(
+        r#"{"version":1,"workload":{"records":10,"batch_size":2},"source":{"kind":"log"},
+        "engine":{"kind":"consumer","commit_mode":"transaction"},
+        "sink":{"kind":"kafka","transactions":true,"isolation":"read_committed"},"faults":[]}"#,
+    );
+    let configs: Vec<engine::Config> = [&before, &after, &txn]
+        .iter()
+        .map(|s| engine::Config::of(s))
+        .collect();
+    let cmp = engine::compare(&with_two(&before), &configs);
+    let missing: Vec<&[usize]> = cmp
+        .columns
+        .iter()
+        .map(|c| &c.outcome.missing.0[..])
+        .collect();
+    let duplicated: Vec<&[(usize, u64)]> = cmp
+        .columns
+        .iter()
+        .map(|c| &c.outcome.duplicated.0[..])
+        .collect();
+    assert_eq!(missing, [&[2, 3][..], &[], &[]]);
+    assert_eq!(duplicated, [&[][..], &[(4, 2), (5, 2)], &[]]);
+    // The transaction has no source_commit step: the engine skips that crash and says why.
+    assert_eq!(cmp.columns[2].skipped_faults, vec![0]);
+}

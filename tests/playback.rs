@@ -460,29 +460,143 @@ fn memory_sink_restart_note_and_v1_1_wordings() {
 #[test]
 fn crash_matrix_covers_every_step_of_the_clean_run() {
     let s = Session::new(None);
-    let m = s.explore();
-    let cells = session::crash_cells(s.scenario(), &m);
+    let m = s.explore_clean();
+    let cells = session::crash_cells(&s.clean_scenario(), &m);
     // 5 batches × 5 micro-batch steps for an append sink (no sink_commit).
     assert_eq!(cells.len(), 25);
     let after_write = cells
         .iter()
         .find(|c| c.batch == 1 && c.step == Step::SinkWrite)
         .unwrap();
-    assert_eq!((after_write.missing, after_write.duplicated), (0, 2));
+    assert_eq!(after_write.missing, Vec::<usize>::new());
+    assert_eq!(after_write.duplicated, vec![(2, 2), (3, 2)]);
+    assert_eq!(after_write.words(), "dup r2 r3");
     let after_commit_log = cells
         .iter()
         .find(|c| c.batch == 1 && c.step == Step::CommitLog)
         .unwrap();
-    assert_eq!(
-        (after_commit_log.missing, after_commit_log.duplicated),
-        (0, 0)
-    );
-    // Applying a cell's run adds exactly that crash.
+    assert_eq!(after_commit_log.effect(), session::Effect::Ok);
+    assert_eq!(after_commit_log.words(), "ok");
+    // Picking a cell's run gives exactly that run.
     let run = &m.runs[after_write.run];
-    let applied = s.apply(Act::SetFaults(run.faults.clone(), run.label.clone()));
+    let applied = s.apply(Act::MatrixPick(run.faults.clone(), run.label.clone()));
     assert_eq!(applied.run().outcome, run.outcome);
     assert_eq!(applied.playback.event().unwrap().kind, EventKind::Fault);
     assert!(!m.summary.is_empty());
+}
+
+/// The clean-pipeline cell of a crash after `step` of `batch` (attempt 1).
+fn clean_cell(s: &Session, batch: u64, step: Step) -> (session::CrashCell, Vec<Fault>) {
+    let m = s.explore_clean();
+    let cell = session::crash_cells(&s.clean_scenario(), &m)
+        .into_iter()
+        .find(|c| c.batch == batch && c.attempt == 1 && c.step == step)
+        .expect("a cell");
+    let faults = m.runs[cell.run].faults.clone();
+    (cell, faults)
+}
+
+#[test]
+fn a_matrix_pick_replaces_the_faults_and_pauses_on_the_crash() {
+    // A preset that already crashes (after sink_write of batch 1: r2, r3 twice), playing.
+    let s = Session::new(Some("consumer-commit-after"))
+        .apply(Act::Play(PlayAction::Play))
+        .apply(Act::Play(PlayAction::Tick));
+    assert_eq!(s.scenario().faults.len(), 1);
+    assert!(s.playback.playing);
+    let before = s.scenario().faults.clone();
+
+    let (cell, faults) = clean_cell(&s, 2, Step::SinkWrite);
+    assert_eq!(
+        cell.words(),
+        "dup r4 r5",
+        "the clean pipeline's cell, not on top of the preset's crash"
+    );
+    let picked = s.apply(Act::MatrixPick(faults.clone(), "pick".into()));
+    // Replaced, not added: exactly the one crash of the cell.
+    assert_eq!(picked.scenario().faults, faults);
+    assert_eq!(
+        picked.scenario().faults,
+        vec![Fault::Crash {
+            batch: 2,
+            attempt: 1,
+            after: Step::SinkWrite,
+            downtime: 1
+        }]
+    );
+    assert_eq!(picked.run().outcome.duplicated.0, vec![(4, 2), (5, 2)]);
+    assert!(picked.run().outcome.missing.0.is_empty());
+    // Paused, on the crash event.
+    assert!(!picked.playback.playing);
+    let e = picked.playback.event().unwrap();
+    assert_eq!((e.kind, e.fault), (EventKind::Fault, Some(0)));
+    assert_eq!(picked.matrix_pick(), Some("pick"));
+    assert!(picked.message.is_none());
+
+    // Undo restores the faults before (and the pick is no longer current); redo brings it back.
+    let undone = picked.apply(Act::Undo);
+    assert_eq!(undone.scenario().faults, before);
+    assert_eq!(undone.matrix_pick(), None);
+    let redone = undone.apply(Act::Redo);
+    assert_eq!(redone.scenario().faults, faults);
+    assert_eq!(redone.matrix_pick(), Some("pick"));
+    // A new change after an undo is not the pick, even at the pick's old place in history.
+    let other = undone.apply(Act::ClearFaults);
+    assert_eq!(other.at, picked.at);
+    assert_eq!(other.matrix_pick(), None);
+
+    // A second pick replaces the first.
+    let s = Session::new(Some("consumer-commit-before"));
+    let first = clean_cell(&s, 1, Step::SinkWrite).1;
+    let (cell, lost) = clean_cell(&s, 3, Step::SourceCommit);
+    assert_eq!(cell.words(), "lost r6 r7");
+    let again = s
+        .apply(Act::MatrixPick(first, "a".into()))
+        .apply(Act::MatrixPick(lost.clone(), "b".into()));
+    assert_eq!(again.scenario().faults, lost);
+    assert_eq!(again.run().outcome.missing.0, vec![6, 7]);
+    assert_eq!(again.matrix_pick(), Some("b"));
+    // Picking what already runs only moves to its crash, paused: nothing to undo.
+    let moved = again
+        .apply(Act::Play(PlayAction::First))
+        .apply(Act::Play(PlayAction::Play))
+        .apply(Act::MatrixPick(lost, "b".into()));
+    assert_eq!(moved.at, again.at);
+    assert!(!moved.playback.playing);
+    assert_eq!(moved.playback.event().unwrap().kind, EventKind::Fault);
+}
+
+#[test]
+fn the_matrix_of_a_preset_that_crashes_still_shows_every_effect() {
+    // Every crash of the at-most-once preset explored on top of its own crash loses r2, r3;
+    // the clean pipeline's matrix tells the cells apart.
+    let s = Session::new(Some("consumer-commit-before"));
+    let on_top = session::crash_cells(s.scenario(), &s.explore());
+    assert!(on_top.iter().all(|c| c.missing.contains(&2)));
+    let cells = session::crash_cells(&s.clean_scenario(), &s.explore_clean());
+    let effects: std::collections::BTreeSet<&str> =
+        cells.iter().map(|c| c.effect().name()).collect();
+    assert_eq!(effects, ["lost", "ok"].into_iter().collect());
+    let words: Vec<String> = cells.iter().map(|c| c.words()).collect();
+    assert!(words.contains(&"lost r0 r1".to_string()), "{words:?}");
+    assert!(words.contains(&"ok".to_string()));
+}
+
+#[test]
+fn effect_words_name_the_records() {
+    use session::{effect_words, id_words};
+    assert_eq!(effect_words(&[], &[]), "ok");
+    assert_eq!(effect_words(&[2, 3], &[]), "lost r2 r3");
+    assert_eq!(effect_words(&[], &[(2, 2), (3, 2)]), "dup r2 r3");
+    assert_eq!(
+        effect_words(&[4, 5], &[(2, 2), (3, 2)]),
+        "lost r4 r5 · dup r2 r3"
+    );
+    assert_eq!(id_words((0..10).map(|i| (i, 2))), "r0–r9");
+    assert_eq!(
+        id_words([(1, 2), (2, 3), (4, 2), (5, 2), (9, 2)]),
+        "r1 r2×3 r4 r5 r9"
+    );
 }
 
 #[test]

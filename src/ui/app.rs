@@ -12,10 +12,11 @@ use super::playback::{interval_ms, PlayAction};
 use super::session::{Act, Session};
 use super::views::import::FileImport;
 use super::views::learn::{mode_bar, Course, Mode};
+use super::views::matrix::{crash_matrix, matrix_card, pick_bar};
 use super::views::{
     builder::Builder, caption::captions, code::code, compare::Compare, export::Export,
-    faults::Faults, header::header, help::Help, ledger::ledger, matrix::Matrix,
-    narration::narration, notes::notes, present::presenter, stage::Stage, timeline::Timeline,
+    faults::Faults, header::header, help::Help, ledger::ledger, narration::narration, notes::notes,
+    present::presenter, stage::Stage, timeline::Timeline,
 };
 
 impl Reducible for Session {
@@ -87,10 +88,11 @@ pub fn app() -> Html {
     super::embed::use_parent_api(&session);
     // The fragment this app last wrote, so that its own writes are not read back.
     let written = use_mut_ref(url_fragment);
-    // Sandbox, Learn or Quiz; the sandbox keeps its session (paused) while away.
+    // Sandbox, crash matrix, Learn or Quiz; the sandbox keeps its session (paused) while away.
     let mode = use_state(|| Mode::Sandbox);
-    let sandbox_keys = use_mut_ref(|| true);
-    *sandbox_keys.borrow_mut() = *mode == Mode::Sandbox;
+    let sandbox_keys = use_mut_ref(|| Mode::Sandbox);
+    *sandbox_keys.borrow_mut() = *mode;
+    let main_ref = use_node_ref();
     let set_mode = {
         let (mode, d) = (mode.clone(), session.dispatcher());
         Callback::from(move |m: Mode| {
@@ -165,11 +167,16 @@ pub fn app() -> Html {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
-                // Outside the sandbox only help and Escape; a lesson handles its playback.
-                let sandbox = *keys.borrow();
+                // Outside the sandbox only help and Escape (and undo/redo on the crash
+                // matrix, which changes the sandbox's faults); a lesson handles its playback.
+                let mode = *keys.borrow();
                 let act = key_action(e)
                     .filter(super::embed::allowed)
-                    .filter(|a| sandbox || matches!(a, Act::ToggleHelp | Act::Escape))
+                    .filter(|a| {
+                        mode == Mode::Sandbox
+                            || matches!(a, Act::ToggleHelp | Act::Escape)
+                            || (mode == Mode::Matrix && matches!(a, Act::Undo | Act::Redo))
+                    })
                     // An embed that is not presenting stays as it was embedded.
                     .filter(|a| !matches!(a, Act::TogglePresent) || !embed);
                 if let Some(act) = act {
@@ -187,6 +194,33 @@ pub fn app() -> Html {
         });
     }
 
+    // Changing between the crash matrix and the sandbox shows the top of the new page: the
+    // matrix from its title, the simulator with its stage in view (a pick lands on its crash).
+    {
+        let main = main_ref.clone();
+        let prev = use_mut_ref(|| *mode);
+        use_effect_with(*mode, move |&m| {
+            let was = std::mem::replace(&mut *prev.borrow_mut(), m);
+            if was != Mode::Matrix && m != Mode::Matrix {
+                return;
+            }
+            let w = gloo::utils::window();
+            let half = w
+                .inner_height()
+                .ok()
+                .and_then(|h| h.as_f64())
+                .unwrap_or(0.0)
+                / 2.0;
+            match main.cast::<web_sys::HtmlElement>() {
+                // The stage is far down the page (a phone): bring it to the top.
+                Some(el) if m == Mode::Sandbox && f64::from(el.offset_top()) > half => {
+                    el.scroll_into_view()
+                }
+                _ => w.scroll_to_with_x_and_y(0.0, 0.0),
+            }
+        });
+    }
+
     if session.present {
         return presenter(&session);
     }
@@ -198,11 +232,17 @@ pub fn app() -> Html {
             if *mode == Mode::Sandbox {
                 <a class="skip-link" href="#timeline">{ "Skip to the timeline" }</a>
             } else {
-                <a class="skip-link" href="#course">{ "Skip to the course" }</a>
+                <a class="skip-link" href="#course">{ "Skip to the content" }</a>
             }
-            { mode_bar(*mode, &set_mode) }
+            { mode_bar(*mode, &set_mode, (*mode == Mode::Sandbox)
+                .then(|| pick_bar(&session, &set_mode.reform(|_| Mode::Matrix))).flatten()) }
             <FileImport s={session.clone()} mode={*mode} set_mode={set_mode.clone()}>
-            if *mode != Mode::Sandbox {
+            if *mode == Mode::Matrix {
+                { header(&session) }
+                <main id="course" class="cm-page" tabindex="-1">
+                    { crash_matrix(&session, &set_mode.reform(|_| Mode::Sandbox)) }
+                </main>
+            } else if *mode != Mode::Sandbox {
                 <main id="course" class="course-main" tabindex="-1">
                     <h1 class="sr-only">{ if *mode == Mode::Quiz { "crashcourse: quiz" } else { "crashcourse: lessons" } }</h1>
                     <ContentGate what={if *mode == Mode::Quiz { "quiz" } else { "lessons" }}>
@@ -211,7 +251,7 @@ pub fn app() -> Html {
                 </main>
             } else {
             { header(&session) }
-            <main class="layout">
+            <main class="layout" ref={main_ref}>
                 <div class="stage">
                     <Stage s={session.clone()} />
                     { captions(&session) }
@@ -226,7 +266,7 @@ pub fn app() -> Html {
                 <Faults s={session.clone()} />
                 <Builder s={session.clone()} />
                 { notes(&session) }
-                <Matrix s={session.clone()} />
+                { matrix_card(&set_mode.reform(|_| Mode::Matrix)) }
                 <Compare s={session.clone()} />
                 { code(&session) }
                 <Export s={session.clone()} />

@@ -84,8 +84,11 @@ pub enum Act {
     CrashHere,
     /// Add any fault (the fault menu).
     AddFault(Fault),
-    /// Replace the whole fault list (a run of the explorer's matrix).
-    SetFaults(Vec<Fault>, String),
+    /// The crash matrix (the class overview): replace every fault with these (one run of
+    /// the explorer's matrix of the clean pipeline, [`Session::explore_clean`]), paused on
+    /// the event of the first one. An unchanged scenario only moves there. `Undo` restores
+    /// the faults before.
+    MatrixPick(Vec<Fault>, String),
     RemoveFault(usize),
     ClearFaults,
     Undo,
@@ -129,6 +132,8 @@ pub struct Session {
     pub help: bool,
     /// Presenter mode: only the stage, the narration and a compact timeline, 16:9.
     pub present: bool,
+    /// The history entry the crash matrix made (see [`Session::matrix_pick`]).
+    pub picked: Option<usize>,
 }
 
 impl PartialEq for Session {
@@ -142,6 +147,7 @@ impl PartialEq for Session {
             && self.crash_mode == other.crash_mode
             && self.help == other.help
             && self.present == other.present
+            && self.picked == other.picked
     }
 }
 
@@ -247,6 +253,7 @@ impl Session {
     ) {
         let scenario = Rc::new(s);
         let run = Rc::new(engine::run(&scenario));
+        self.picked = None;
         self.history = Rc::new(vec![Entry {
             scenario: scenario.clone(),
             run: run.clone(),
@@ -292,6 +299,7 @@ impl Session {
             crash_mode: false,
             help: false,
             present: false,
+            picked: None,
         }
     }
 
@@ -500,15 +508,22 @@ impl Session {
                     Err(e) => n.message = Some(Message::FaultRefused(e)),
                 }
             }
-            Act::SetFaults(faults, label) => {
+            Act::MatrixPick(faults, label) => {
                 let mut s = self.scenario().clone();
                 s.faults = faults;
                 match engine::validate(&s) {
                     Ok(()) => {
-                        let last = s.faults.len().saturating_sub(1);
-                        n.message = Some(Message::FaultAdded(label.clone()));
-                        let preset = self.entry().preset;
-                        n.commit(s, label, preset, Cursor::Fault(last));
+                        n.message = None;
+                        if &s == self.scenario() {
+                            let at = fault_event(self.run(), 0).unwrap_or(self.playback.cursor);
+                            n.playback = self.playback.apply(PlayAction::Seek(at));
+                        } else {
+                            let preset = self.entry().preset;
+                            n.commit(s, label, preset, Cursor::Fault(0));
+                            n.picked = Some(n.at);
+                        }
+                        n.playback.playing = false;
+                        n.playback.held = None;
                     }
                     Err(e) => n.message = Some(Message::FaultRefused(e.to_string())),
                 }
@@ -597,6 +612,8 @@ impl Session {
     fn commit(&mut self, s: Scenario, label: String, preset: Option<&'static str>, cursor: Cursor) {
         let scenario = Rc::new(s);
         let run = Rc::new(engine::run(&scenario));
+        // A new entry ends what the crash matrix picked (a pick sets it again after this).
+        self.picked = None;
         let mut history: Vec<Entry> = self.history[..=self.at].to_vec();
         history.push(Entry {
             scenario: scenario.clone(),
@@ -627,14 +644,7 @@ impl Session {
             Cursor::Start => 0,
             Cursor::At(i) => i,
             Cursor::Keep => keep(),
-            Cursor::Fault(i) => run
-                .trace
-                .iter()
-                .position(|e| {
-                    e.fault == Some(i)
-                        && matches!(e.kind, EventKind::Fault | EventKind::DeleteCheckpoint)
-                })
-                .unwrap_or_else(keep),
+            Cursor::Fault(i) => fault_event(&run, i).unwrap_or_else(keep),
         };
         if let Some(sel) = self.selected {
             if sel >= scenario.workload.records as usize {
@@ -643,6 +653,13 @@ impl Session {
         }
         self.playback = old.replace(scenario, run, c);
     }
+}
+
+/// The event where fault `i` of the run's scenario strikes, if it fired.
+pub fn fault_event(run: &Run, i: usize) -> Option<usize> {
+    run.trace.iter().position(|e| {
+        e.fault == Some(i) && matches!(e.kind, EventKind::Fault | EventKind::DeleteCheckpoint)
+    })
 }
 
 /// Can this event take a crash right after it? The fault, or why not. (The engine's
@@ -822,15 +839,135 @@ pub struct CrashCell {
     pub step: engine::Step,
     /// Index into the matrix's runs.
     pub run: usize,
-    /// Records missing and duplicated for the primary reader.
-    pub missing: usize,
-    pub duplicated: usize,
+    /// Records missing for the primary reader (the run's outcome).
+    pub missing: Vec<usize>,
+    /// Records duplicated for the primary reader, with their copies (the run's outcome).
+    pub duplicated: Vec<(usize, u64)>,
+}
+
+/// What a run did to the records, as the crash matrix colours it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Ok,
+    Dup,
+    Lost,
+    Both,
+}
+
+impl Effect {
+    pub fn of(missing: &[usize], duplicated: &[(usize, u64)]) -> Effect {
+        match (missing.is_empty(), duplicated.is_empty()) {
+            (true, true) => Effect::Ok,
+            (true, false) => Effect::Dup,
+            (false, true) => Effect::Lost,
+            (false, false) => Effect::Both,
+        }
+    }
+
+    /// The CSS class and `data-effect` value: `ok`, `dup`, `lost`, `both`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Effect::Ok => "ok",
+            Effect::Dup => "dup",
+            Effect::Lost => "lost",
+            Effect::Both => "both",
+        }
+    }
+
+    pub fn icon(self) -> &'static str {
+        match self {
+            Effect::Ok => "✓",
+            Effect::Dup => "❐",
+            Effect::Lost => "✕",
+            Effect::Both => "✕❐",
+        }
+    }
+}
+
+impl CrashCell {
+    pub fn effect(&self) -> Effect {
+        Effect::of(&self.missing, &self.duplicated)
+    }
+
+    /// The cell's label: "ok", "dup r2 r3", "lost r2 r3", "lost r4 r5 · dup r2 r3".
+    pub fn words(&self) -> String {
+        effect_words(&self.missing, &self.duplicated)
+    }
+}
+
+/// Record ids in few words: "r2 r3", runs of three or more as "r0–r9", more than three
+/// copies as "r2×3".
+pub fn id_words(ids: impl IntoIterator<Item = (usize, u64)>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut run: Option<(usize, usize)> = None;
+    let flush = |run: Option<(usize, usize)>, parts: &mut Vec<String>| {
+        if let Some((a, b)) = run {
+            match b - a {
+                0 => parts.push(engine::scenario::record_id(a)),
+                1 => {
+                    parts.push(engine::scenario::record_id(a));
+                    parts.push(engine::scenario::record_id(b));
+                }
+                _ => parts.push(format!(
+                    "{}–{}",
+                    engine::scenario::record_id(a),
+                    engine::scenario::record_id(b)
+                )),
+            }
+        }
+    };
+    for (id, copies) in ids {
+        if copies > 2 {
+            flush(run.take(), &mut parts);
+            parts.push(format!("{}×{copies}", engine::scenario::record_id(id)));
+            continue;
+        }
+        run = match run {
+            Some((a, b)) if b + 1 == id => Some((a, id)),
+            other => {
+                flush(other, &mut parts);
+                Some((id, id))
+            }
+        };
+    }
+    flush(run, &mut parts);
+    parts.join(" ")
+}
+
+/// A run's effect in words: "ok", "dup r2 r3", "lost r2 r3" or "lost r4 r5 · dup r2 r3".
+pub fn effect_words(missing: &[usize], duplicated: &[(usize, u64)]) -> String {
+    let lost = id_words(missing.iter().map(|&i| (i, 0)));
+    let dup = id_words(duplicated.iter().copied());
+    match Effect::of(missing, duplicated) {
+        Effect::Ok => "ok".into(),
+        Effect::Dup => format!("dup {dup}"),
+        Effect::Lost => format!("lost {lost}"),
+        Effect::Both => format!("lost {lost} · dup {dup}"),
+    }
 }
 
 impl Session {
     /// The engine's explorer on the current scenario: every single fault placement.
     pub fn explore(&self) -> engine::Matrix {
         engine::explore(self.scenario(), engine::ExploreOptions::default())
+    }
+
+    /// The current scenario without its faults: the pipeline the crash matrix explores.
+    pub fn clean_scenario(&self) -> Scenario {
+        let mut s = self.scenario().clone();
+        s.faults.clear();
+        s
+    }
+
+    /// The explorer on the clean pipeline: each run is that pipeline plus one fault.
+    pub fn explore_clean(&self) -> engine::Matrix {
+        engine::explore(&self.clean_scenario(), engine::ExploreOptions::default())
+    }
+
+    /// The crash matrix's pick, while it is the current entry (its label: what it replaced
+    /// the faults with).
+    pub fn matrix_pick(&self) -> Option<&str> {
+        (self.picked == Some(self.at)).then(|| self.entry().label.as_str())
     }
 }
 
@@ -853,8 +990,8 @@ pub fn crash_cells(base: &Scenario, m: &engine::Matrix) -> Vec<CrashCell> {
                 attempt: *attempt,
                 step: *after,
                 run: i,
-                missing: r.outcome.missing.0.len(),
-                duplicated: r.outcome.duplicated.0.len(),
+                missing: r.outcome.missing.0.clone(),
+                duplicated: r.outcome.duplicated.0.clone(),
             }),
             _ => None,
         })

@@ -10,9 +10,9 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::super::engine::scenario::{
-    record_id, CommitMode, Engine, FbTransaction, Isolation, Sink, Source,
+    record_id, CommitMode, Engine, FbTransaction, Isolation, Sink, Source, Step,
 };
-use super::super::engine::{compare, Config, Run, Scenario};
+use super::super::engine::{compare, Config, Fault, Run, Scenario};
 use super::super::notes::guarantee_label;
 use super::super::playback::{interval_ms, is_fault, window, Playback, DEFAULT_SPEED, SHOWN};
 use super::super::session::describe_fault;
@@ -89,10 +89,30 @@ const CHOICES: [(&str, &[usize]); 4] = [
 ];
 const CUSTOM: usize = CHOICES.len() - 1;
 
+/// The faults a quick choice brings instead of the scenario's own, if any.
+///
+/// "The three guarantees" needs two crashes: no single one shows all three effects. Committing
+/// first loses a batch only to a crash between its source_commit and its sink_write, and
+/// writing first duplicates one only to a crash between its sink_write and its
+/// source_commit (the engine's runs of every crash of both, one batch at a time, agree).
+/// So: a crash after source_commit of batch 1 (commit-then-write loses r2, r3) and one after
+/// sink_write of batch 2 (write-then-commit writes r4, r5 twice). The Kafka transaction has
+/// no source_commit step (the engine skips that crash and says why) and aborts at the second.
+fn own_faults(choice: usize) -> Option<Vec<Fault>> {
+    let crash = |batch, after| Fault::Crash {
+        batch,
+        attempt: 1,
+        after,
+        downtime: 1,
+    };
+    (choice == 0).then(|| vec![crash(1, Step::SourceCommit), crash(2, Step::SinkWrite)])
+}
+
 /// One column, ready to play.
 struct Col {
     title: String,
-    this: bool,
+    /// The column of the scenario's configuration: how to mark it.
+    this: Option<&'static str>,
     name: String,
     /// Base faults that do not apply here: (the fault, the engine's reason).
     skipped: Vec<(String, String)>,
@@ -102,6 +122,8 @@ struct Col {
 /// A comparison ready to play: columns, and for each row and column the column's latest
 /// event at or before that row and whether it is exactly at that row.
 struct Built {
+    /// The choice's own faults, in words, when it does not use the scenario's.
+    own: Option<String>,
     cols: Vec<Col>,
     at: Vec<Vec<Option<(usize, bool)>>>,
 }
@@ -122,7 +144,12 @@ fn build(base: &Scenario, choice: usize, picks: (usize, Option<usize>)) -> Built
         }
     }
     let configs: Vec<Config> = chosen.iter().map(|(_, c)| c.clone()).collect();
-    let cmp = compare(base, &configs);
+    let own = own_faults(choice);
+    let mut base = base.clone();
+    if let Some(f) = &own {
+        base.faults = f.clone();
+    }
+    let cmp = compare(&base, &configs);
     let mut last = vec![None; cmp.columns.len()];
     let at = cmp
         .rows
@@ -144,7 +171,11 @@ fn build(base: &Scenario, choice: usize, picks: (usize, Option<usize>)) -> Built
         .into_iter()
         .zip(chosen)
         .map(|(col, (title, config))| Col {
-            this: config == current,
+            this: (config == current).then_some(if own.is_some() {
+                "this configuration"
+            } else {
+                "this scenario"
+            }),
             title,
             name: col.name,
             skipped: col
@@ -167,7 +198,16 @@ fn build(base: &Scenario, choice: usize, picks: (usize, Option<usize>)) -> Built
             ),
         })
         .collect();
-    Built { cols, at }
+    Built {
+        own: own.map(|f| {
+            f.iter()
+                .map(describe_fault)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        }),
+        cols,
+        at,
+    }
 }
 
 /// The panel's own state (one `Copy` value: one hook, one setter).
@@ -298,7 +338,7 @@ pub fn compare_panel(p: &Props) -> Html {
     let head = html! {
         <>
             <h2 id="compare-title">{ "Compare configurations" }</h2>
-            <p class="hint">{ "The same records and the same faults under other configurations, on one timeline: step through them together and watch where they part ways." }</p>
+            <p class="hint">{ "The same records under other configurations, with this scenario's faults (the three guarantees bring two crashes of their own), on one timeline: step through them together and watch where they part ways." }</p>
             <button class="btn" data-go="open" aria-expanded={if v.open { "true" } else { "false" }} data-testid="compare-toggle">
                 { if v.open { "Hide the comparison" } else { "Compare configurations" } }
             </button>
@@ -349,6 +389,12 @@ pub fn compare_panel(p: &Props) -> Html {
             { head }
             <div class="cmp-choices" role="group" aria-label="Configurations to compare">{ choices }</div>
             { custom }
+            if let Some(f) = &b.own {
+                <p class="cmp-own" data-testid="compare-faults">
+                    <strong>{ "Faults for this comparison: " }</strong>{ f }{ ". " }
+                    { "Not this scenario's own: they are placed so that each guarantee shows its effect, the first between a commit and its write, the second between a write and its commit." }
+                </p>
+            }
             <div class="cmp-controls" role="group" aria-label="Playback of the comparison">
                 <button class="ctl" data-seek="0" aria-label="First step" title="First step">{ "⇤" }</button>
                 <button class="ctl" data-seek={seek(at.saturating_sub(1))} disabled={at == 0}
@@ -455,14 +501,18 @@ fn column(col: &Col, at: &[Vec<Option<(usize, bool)>>], k: usize, c: usize) -> H
             }
         })
         .collect();
+    // Faults that do not apply to this configuration, and those whose point it never reached.
     let skipped: Html = col
         .skipped
         .iter()
         .map(|(f, why)| html! { <li>{ format!("{f}: does not apply here — {why}") }</li> })
+        .chain(o.unfired_faults.iter().filter_map(|&i| sc.faults.get(i)).map(|f| {
+            html! { <li>{ format!("{}: did not fire — this run never reached its point", describe_fault(f)) }</li> }
+        }))
         .collect();
     html! {
-        <article class={if col.this { "cmp-col is-this" } else { "cmp-col" }} data-testid="compare-column">
-            <h3>{ &col.title }<span class="cmp-this">{ if col.this { "this scenario" } else { "" } }</span></h3>
+        <article class={if col.this.is_some() { "cmp-col is-this" } else { "cmp-col" }} data-testid="compare-column">
+            <h3>{ &col.title }<span class="cmp-this">{ col.this.unwrap_or_default() }</span></h3>
             <p class="cmp-name"><code>{ &col.name }</code></p>
             <p><span class={classes!("badge", guarantee_class(o.guarantee))} data-testid="compare-guarantee">{ guarantee_label(o) }</span></p>
             <p class="cmp-why">{ &o.guarantee_reason }</p>

@@ -29,19 +29,22 @@ use crate::lessons::{self, Answer, Lesson};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Sandbox,
+    /// The crash matrix of the sandbox's pipeline (views/matrix.rs).
+    Matrix,
     Learn,
     Quiz,
 }
 
-/// The top bar: the brand and the "Sandbox | Learn | Quiz" switch.
-pub fn mode_bar(mode: Mode, set: &Callback<Mode>) -> Html {
+/// The top bar: the brand, the "Sandbox | Crash matrix | Learn | Quiz" switch, and on the
+/// right `extra` (the crash matrix's pick) or the tagline.
+pub fn mode_bar(mode: Mode, set: &Callback<Mode>, extra: Option<Html>) -> Html {
     // Learn and Quiz read the course text: a pointer on their tab starts fetching it.
     let warm = Callback::from(|_: MouseEvent| start::<CourseText>());
     let tab = |m: Mode, label: &'static str, id: &'static str, title: &'static str| {
         html! {
             <button class={if m == mode { "mode-tab on" } else { "mode-tab" }} aria-pressed={(m == mode).to_string()}
                 onclick={set.reform(move |_: MouseEvent| m)} data-testid={id} {title}
-                onmouseenter={(m != Mode::Sandbox).then(|| warm.clone())}>{ label }</button>
+                onmouseenter={matches!(m, Mode::Learn | Mode::Quiz).then(|| warm.clone())}>{ label }</button>
         }
     };
     html! {
@@ -49,10 +52,15 @@ pub fn mode_bar(mode: Mode, set: &Callback<Mode>) -> Html {
             <span class="modebar-brand"><span class="logo" aria-hidden="true">{ "✕" }</span>{ "crashcourse" }</span>
             <div class="modes">
                 { tab(Mode::Sandbox, "Sandbox", "mode-sandbox", "Build any pipeline and crash it anywhere") }
+                { tab(Mode::Matrix, "Crash matrix", "mode-matrix", "What one crash does at every step of this pipeline, in one table") }
                 { tab(Mode::Learn, "Learn", "mode-learn", "Short lessons: predict what a crash does, then watch") }
                 { tab(Mode::Quiz, "Quiz", "mode-quiz", "Test yourself against the engine") }
             </div>
-            <span class="modebar-tag">{ "Crash a streaming pipeline anywhere; see what it loses or duplicates." }</span>
+            if let Some(extra) = extra {
+                { extra }
+            } else {
+                <span class="modebar-tag">{ "Crash a streaming pipeline anywhere; see what it loses or duplicates." }</span>
+            }
         </nav>
     }
 }
