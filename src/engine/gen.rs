@@ -32,20 +32,22 @@ fn pick<T: Copy>(rng: &mut ChaCha8Rng, xs: &[T]) -> T {
 pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let rng = &mut rng;
-    let engine_kind = rng.random_range(0..4);
+    let engine_kind = EngineKind::ALL[rng.random_range(0..4u32) as usize];
     let source_kind = match engine_kind {
-        0 | 3 => pick(rng, &["log", "queue"]),
-        _ => pick(rng, &["log", "log", "socket"]),
+        EngineKind::Consumer | EngineKind::Beam => pick(rng, &[SourceKind::Log, SourceKind::Queue]),
+        _ => pick(rng, &[SourceKind::Log, SourceKind::Log, SourceKind::Socket]),
     };
     let records = rng.random_range(1..=lim.max_records);
     let batch_size = rng.random_range(1..=lim.max_batch_size);
-    let log = source_kind == "log";
+    let log = source_kind == SourceKind::Log;
     let partitions = if log && rng.random_bool(0.25) {
         rng.random_range(2..=3)
     } else {
         1
     };
-    let latest = log && (engine_kind == 0 || engine_kind == 1) && rng.random_bool(0.15);
+    let latest = log
+        && matches!(engine_kind, EngineKind::Consumer | EngineKind::MicroBatch)
+        && rng.random_bool(0.15);
     let arrival_ticks = if rng.random_bool(0.3) {
         let mut t = 0u64;
         let v: Vec<u64> = (0..records)
@@ -68,7 +70,7 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
         None
     };
     let source = match source_kind {
-        "log" => Source::Log {
+        SourceKind::Log => Source::Log {
             starting_position: if latest {
                 Some(StartingPosition::Latest)
             } else if rng.random_bool(0.2) {
@@ -77,37 +79,38 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
                 None
             },
         },
-        "queue" => Source::Queue {
+        SourceKind::Queue => Source::Queue {
             ack_deadline: rng.random_bool(0.5).then(|| rng.random_range(1..20)),
             exactly_once_delivery: rng.random_bool(0.5).then(|| rng.random_bool(0.5)),
         },
-        _ => Source::Socket,
+        SourceKind::Socket => Source::Socket,
     };
 
     // Sink first (the consumer's `transaction` mode depends on it).
-    let mut sinks: Vec<&str> = vec!["append", "upsert", "console"];
+    use SinkKind as K;
+    let mut sinks: Vec<SinkKind> = vec![K::Append, K::Upsert, K::Console];
     match engine_kind {
-        0 => sinks.extend(["kafka", "kafka", "bigquery", "bigquery"]),
-        1 => sinks.extend([
-            "file",
-            "foreach_batch",
-            "foreach_batch",
-            "delta",
-            "memory",
-            "kafka",
-            "bigquery",
-            "bigquery",
+        EngineKind::Consumer => sinks.extend([K::Kafka, K::Kafka, K::Bigquery, K::Bigquery]),
+        EngineKind::MicroBatch => sinks.extend([
+            K::File,
+            K::ForeachBatch,
+            K::ForeachBatch,
+            K::Delta,
+            K::Memory,
+            K::Kafka,
+            K::Bigquery,
+            K::Bigquery,
         ]),
-        2 => sinks.extend(["kafka", "kafka", "kafka"]),
-        _ => sinks.extend(["bigquery", "bigquery"]),
+        EngineKind::Flink => sinks.extend([K::Kafka, K::Kafka, K::Kafka]),
+        EngineKind::Beam => sinks.extend([K::Bigquery, K::Bigquery]),
     }
     let sink_kind = pick(rng, &sinks);
     let sink = match sink_kind {
-        "append" => Sink::Append,
-        "console" => Sink::Console,
-        "memory" => Sink::Memory,
-        "file" => Sink::File,
-        "upsert" => Sink::Upsert {
+        K::Append => Sink::Append,
+        K::Console => Sink::Console,
+        K::Memory => Sink::Memory,
+        K::File => Sink::File,
+        K::Upsert => Sink::Upsert {
             key: Some(pick(
                 rng,
                 &[
@@ -117,7 +120,7 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
                 ],
             )),
         },
-        "foreach_batch" => {
+        K::ForeachBatch => {
             let ct = rng.random_bool(0.75);
             if ct {
                 let tx = pick(rng, &[FbTransaction::Same, FbTransaction::Separate]);
@@ -135,14 +138,14 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
                 }
             }
         }
-        "delta" => Sink::Delta {
+        K::Delta => Sink::Delta {
             txn_app_id: Some(pick(
                 rng,
                 &[TxnAppId::QueryId, TxnAppId::Fixed, TxnAppId::None],
             )),
         },
-        "kafka" => {
-            let tx = engine_kind != 1 && log && rng.random_bool(0.6);
+        K::Kafka => {
+            let tx = engine_kind != EngineKind::MicroBatch && log && rng.random_bool(0.6);
             let idem = if tx { true } else { rng.random_bool(0.6) };
             Sink::Kafka {
                 idempotence: Some(idem),
@@ -154,7 +157,7 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
                 transaction_timeout: (tx && rng.random_bool(0.5)).then(|| rng.random_range(1..80)),
             }
         }
-        _ => gen_bigquery(rng, engine_kind, log && partitions == 1),
+        K::Bigquery => gen_bigquery(rng, engine_kind, log && partitions == 1),
     };
     let kafka_tx = matches!(
         sink,
@@ -164,7 +167,7 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
         }
     );
     let engine = match engine_kind {
-        0 => {
+        EngineKind::Consumer => {
             let mut modes = vec![CommitMode::After, CommitMode::Before];
             if log {
                 modes.push(CommitMode::Auto);
@@ -178,17 +181,17 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
                 auto_commit_every: (m == CommitMode::Auto).then(|| rng.random_range(1..4)),
             }
         }
-        1 => Engine::MicroBatch,
-        2 => Engine::Flink,
-        _ => Engine::Beam {
-            dedup_by: if source_kind == "queue" && rng.random_bool(0.5) {
+        EngineKind::MicroBatch => Engine::MicroBatch,
+        EngineKind::Flink => Engine::Flink,
+        EngineKind::Beam => Engine::Beam {
+            dedup_by: if source_kind == SourceKind::Queue && rng.random_bool(0.5) {
                 Some(DedupBy::IdAttribute)
             } else {
                 None
             },
         },
     };
-    let dedup = (engine_kind == 1 && rng.random_bool(0.25)).then(|| {
+    let dedup = (engine_kind == EngineKind::MicroBatch && rng.random_bool(0.25)).then(|| {
         let mode = pick(
             rng,
             &[DedupMode::DropDuplicates, DedupMode::WithinWatermark],
@@ -236,8 +239,8 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
     sc
 }
 
-fn gen_bigquery(rng: &mut ChaCha8Rng, engine_kind: u32, source_ok: bool) -> Sink {
-    let beam = engine_kind == 3;
+fn gen_bigquery(rng: &mut ChaCha8Rng, engine_kind: EngineKind, source_ok: bool) -> Sink {
+    let beam = engine_kind == EngineKind::Beam;
     let st = pick(
         rng,
         &[
