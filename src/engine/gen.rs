@@ -33,9 +33,13 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let rng = &mut rng;
     let engine_kind = EngineKind::ALL[rng.random_range(0..4u32) as usize];
-    let source_kind = match engine_kind {
-        EngineKind::Consumer | EngineKind::Beam => pick(rng, &[SourceKind::Log, SourceKind::Queue]),
-        _ => pick(rng, &[SourceKind::Log, SourceKind::Log, SourceKind::Socket]),
+    // A source the engine reads (scenario.rs's compatibility table); where a socket is
+    // allowed, a log is twice as likely.
+    let sources = engine_kind.sources();
+    let source_kind = if sources.contains(&SourceKind::Socket) {
+        pick(rng, &[SourceKind::Log, SourceKind::Log, SourceKind::Socket])
+    } else {
+        pick(rng, sources)
     };
     let records = rng.random_range(1..=lim.max_records);
     let batch_size = rng.random_range(1..=lim.max_batch_size);
@@ -88,22 +92,11 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
 
     // Sink first (the consumer's `transaction` mode depends on it).
     use SinkKind as K;
-    let mut sinks: Vec<SinkKind> = vec![K::Append, K::Upsert, K::Console];
-    match engine_kind {
-        EngineKind::Consumer => sinks.extend([K::Kafka, K::Kafka, K::Bigquery, K::Bigquery]),
-        EngineKind::MicroBatch => sinks.extend([
-            K::File,
-            K::ForeachBatch,
-            K::ForeachBatch,
-            K::Delta,
-            K::Memory,
-            K::Kafka,
-            K::Bigquery,
-            K::Bigquery,
-        ]),
-        EngineKind::Flink => sinks.extend([K::Kafka, K::Kafka, K::Kafka]),
-        EngineKind::Beam => sinks.extend([K::Bigquery, K::Bigquery]),
-    }
+    let sinks: Vec<SinkKind> = SINK_CHOICES
+        .iter()
+        .filter(|k| k.engines().contains(&engine_kind))
+        .flat_map(|&k| std::iter::repeat_n(k, sink_weight(k, engine_kind)))
+        .collect();
     let sink_kind = pick(rng, &sinks);
     let sink = match sink_kind {
         K::Append => Sink::Append,
@@ -237,6 +230,33 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
         }
     }
     sc
+}
+
+/// The sinks in the order the generator lists them; it keeps those the engine writes to
+/// (scenario.rs's compatibility table), each repeated by its weight.
+const SINK_CHOICES: [SinkKind; 9] = [
+    SinkKind::Append,
+    SinkKind::Upsert,
+    SinkKind::Console,
+    SinkKind::File,
+    SinkKind::ForeachBatch,
+    SinkKind::Delta,
+    SinkKind::Memory,
+    SinkKind::Kafka,
+    SinkKind::Bigquery,
+];
+
+const _: () = assert!(SINK_CHOICES.len() == SinkKind::ALL.len());
+
+/// How often a sink is picked, relative to the others the engine allows (a generator
+/// choice: the sinks with the most options come up more often).
+fn sink_weight(sink: SinkKind, engine: EngineKind) -> usize {
+    match (sink, engine) {
+        (SinkKind::Kafka, EngineKind::Consumer) => 2,
+        (SinkKind::Kafka, EngineKind::Flink) => 3,
+        (SinkKind::ForeachBatch | SinkKind::Bigquery, _) => 2,
+        _ => 1,
+    }
 }
 
 fn gen_bigquery(rng: &mut ChaCha8Rng, engine_kind: EngineKind, source_ok: bool) -> Sink {

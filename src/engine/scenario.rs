@@ -509,6 +509,37 @@ impl Sink {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Compatibility: which parts go together (scenario-format.md §4 and §6 tables). Validation
+// enforces it; the generator builds only what it allows.
+
+impl EngineKind {
+    /// The sources the engine reads (§4 table, column "sources").
+    pub fn sources(self) -> &'static [SourceKind] {
+        match self {
+            EngineKind::Consumer | EngineKind::Beam => &[SourceKind::Log, SourceKind::Queue],
+            EngineKind::MicroBatch | EngineKind::Flink => &[SourceKind::Log, SourceKind::Socket],
+        }
+    }
+}
+
+impl SinkKind {
+    /// The engines that write to the sink (§6 table, column "engines").
+    pub fn engines(self) -> &'static [EngineKind] {
+        use EngineKind::*;
+        match self {
+            SinkKind::File | SinkKind::ForeachBatch | SinkKind::Delta | SinkKind::Memory => {
+                &[MicroBatch]
+            }
+            SinkKind::Kafka => &[Consumer, MicroBatch, Flink],
+            SinkKind::Bigquery => &[Consumer, MicroBatch, Beam],
+            SinkKind::Append | SinkKind::Upsert | SinkKind::Console => {
+                &[Consumer, MicroBatch, Flink, Beam]
+            }
+        }
+    }
+}
+
 impl SinkCfg {
     /// Does the sink have a `sink_commit` step (scenario-format.md §6, column "commit")?
     pub fn has_commit(&self) -> bool {

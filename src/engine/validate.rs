@@ -227,24 +227,6 @@ const _: () = assert!(same_kinds(ENGINE_KINDS, EngineKind::NAMES));
 const _: () = assert!(same_kinds(SINK_KINDS, SinkKind::NAMES));
 const _: () = assert!(same_kinds(FAULT_KINDS, FaultKind::NAMES));
 
-/// Sources each engine supports (§4 table, column "sources").
-fn engine_sources(engine: &str) -> &'static [&'static str] {
-    match engine {
-        "consumer" | "beam" => &["log", "queue"],
-        _ => &["log", "socket"],
-    }
-}
-
-/// Engines each sink supports (§6 table, column "engines").
-fn sink_engines(sink: &str) -> &'static [&'static str] {
-    match sink {
-        "file" | "foreach_batch" | "delta" | "memory" => &["micro_batch"],
-        "kafka" => &["consumer", "micro_batch", "flink"],
-        "bigquery" => &["consumer", "micro_batch", "beam"],
-        _ => &["consumer", "micro_batch", "flink", "beam"],
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Generic helpers.
 
@@ -572,16 +554,16 @@ fn parse_source(root: &Obj) -> R<Source> {
 fn parse_engine(root: &Obj, source: &Source) -> R<Engine> {
     let o = required_object(root, "engine")?;
     let kind: EngineKind = kind_of(&o)?;
-    let supported = engine_sources(kind.name());
-    let src = source.kind_name();
-    if !supported.contains(&src) {
+    let supported = kind.sources();
+    if !supported.contains(&source.kind()) {
+        let names: Vec<&str> = supported.iter().map(|k| k.name()).collect();
         return fail(
             &o.at("kind"),
             format!(
                 "{} does not support source.kind {} (supported: {})",
                 quoted(kind.name()),
-                quoted(src),
-                supported.join(", ")
+                quoted(source.kind_name()),
+                names.join(", ")
             ),
         );
     }
@@ -689,16 +671,16 @@ fn parse_dedup(root: &Obj, engine: &Engine) -> R<Option<Dedup>> {
 fn parse_sink(root: &Obj, workload: &Workload, source: &Source, engine: &Engine) -> R<Sink> {
     let o = required_object(root, "sink")?;
     let kind: SinkKind = kind_of(&o)?;
-    let supported = sink_engines(kind.name());
-    let eng = engine.kind_name();
-    if !supported.contains(&eng) {
+    let supported = kind.engines();
+    if !supported.contains(&engine.kind()) {
+        let names: Vec<&str> = supported.iter().map(|k| k.name()).collect();
         return fail(
             &o.at("kind"),
             format!(
                 "{} does not support engine.kind {} (supported: {})",
                 quoted(kind.name()),
-                quoted(eng),
-                supported.join(", ")
+                quoted(engine.kind_name()),
+                names.join(", ")
             ),
         );
     }
