@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::outcome::Outcome;
 use super::scenario::{
-    record_id, CommitMode, Dedup, Engine, Fault, Scenario, Sink, SinkCfg, Source, Step,
+    record_id, CommitMode, Dedup, Engine, Fault, FaultKind, Scenario, Sink, SinkCfg, Source, Step,
 };
 use super::sim::simulate_points;
 use super::vecmap::{VecMap, VecSet};
@@ -147,10 +147,8 @@ fn plural(n: u64) -> &'static str {
 pub fn placements(sc: &Scenario) -> Vec<Fault> {
     let (base, pts) = simulate_points(sc, false);
     let cfg = sc.sink.cfg();
-    let log = matches!(sc.source, Source::Log { .. });
     let queue = matches!(sc.source, Source::Queue { .. });
-    let engine = sc.engine.kind_name();
-    let sink = sc.sink.kind_name();
+    let applies = |k: FaultKind| k.applies_to(&sc.source, &sc.engine, &sc.sink).is_ok();
     let taken: VecSet<(u64, u32)> = sc
         .faults
         .iter()
@@ -162,12 +160,10 @@ pub fn placements(sc: &Scenario) -> Vec<Fault> {
         })
         .filter_map(|f| f.point())
         .collect();
-    let zombie_ok = log
-        && matches!(engine, "consumer" | "micro_batch" | "flink")
-        && matches!(sink, "append" | "upsert" | "kafka" | "bigquery" | "console")
-        && !sc.faults.iter().any(|f| matches!(f, Fault::Zombie { .. }));
-    let lost_ok = matches!(sink, "append" | "upsert" | "kafka" | "bigquery");
-    let delete_ok = !queue && matches!(engine, "consumer" | "micro_batch" | "flink");
+    let zombie_ok =
+        applies(FaultKind::Zombie) && !sc.faults.iter().any(|f| matches!(f, Fault::Zombie { .. }));
+    let lost_ok = applies(FaultKind::LostAck);
+    let delete_ok = applies(FaultKind::DeleteCheckpoint);
     // A pause matters where time does: leases (queue, not Beam) or Kafka transactions.
     let mut pause_ticks: Option<u64> = None;
     if queue && !matches!(sc.engine, Engine::Beam { .. }) {
@@ -277,7 +273,7 @@ pub fn placements(sc: &Scenario) -> Vec<Fault> {
             }
         }
     }
-    if log || queue {
+    if applies(FaultKind::Republish) {
         let n = sc.workload.records as usize;
         for r in 0..n {
             out.push(Fault::Republish {

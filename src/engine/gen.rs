@@ -332,16 +332,11 @@ fn gen_fault(rng: &mut ChaCha8Rng, sc: &Scenario, taken: &mut Vec<(u64, u32)>) -
     let max_batch = n.div_ceil(sc.workload.batch_size as u64) + 1;
     let batch = rng.random_range(0..max_batch);
     let attempt = if rng.random_bool(0.8) { 1 } else { 2 };
-    let log = matches!(sc.source, Source::Log { .. });
-    let queue = matches!(sc.source, Source::Queue { .. });
-    let sink = sc.sink.kind_name();
-    let engine = sc.engine.kind_name();
-    let lost_ok = matches!(sink, "append" | "upsert" | "kafka" | "bigquery");
-    let delete_ok = !queue && matches!(engine, "consumer" | "micro_batch" | "flink");
-    let zombie_ok = log
-        && matches!(engine, "consumer" | "micro_batch" | "flink")
-        && matches!(sink, "append" | "upsert" | "kafka" | "bigquery" | "console")
-        && !sc.faults.iter().any(|f| matches!(f, Fault::Zombie { .. }));
+    let applies = |k: FaultKind| k.applies_to(&sc.source, &sc.engine, &sc.sink).is_ok();
+    let lost_ok = applies(FaultKind::LostAck);
+    let delete_ok = applies(FaultKind::DeleteCheckpoint);
+    let zombie_ok =
+        applies(FaultKind::Zombie) && !sc.faults.iter().any(|f| matches!(f, Fault::Zombie { .. }));
     let free = !taken.contains(&(batch, attempt));
     let kind = rng.random_range(0..7);
     let f = match kind {
@@ -371,7 +366,7 @@ fn gen_fault(rng: &mut ChaCha8Rng, sc: &Scenario, taken: &mut Vec<(u64, u32)>) -
             after: pick(rng, &steps),
             downtime: 1,
         },
-        6 if log || queue => {
+        6 if applies(FaultKind::Republish) => {
             let r = rng.random_range(0..n);
             let a = rng.random_range(r..n);
             Fault::Republish {

@@ -934,7 +934,10 @@ fn parse_faults(
         let path = format!("faults[{i}]");
         let o = object(&path, v)?;
         let kind: FaultKind = kind_of(&o)?;
-        check_applicable(&o, kind, source, engine, sink)?;
+        // §7's table (fault.rs), reported at `faults[i].kind`.
+        if let Err(r) = kind.applies_to(source, engine, sink) {
+            return fail(&o.at("kind"), r.to_string());
+        }
         check_keys(&o, fields_of(FAULT_KINDS, kind.name()), FAULT_KINDS)?;
         let fault = parse_fault(&o, kind, workload, source, engine, sink, &steps)?;
         if kind == FaultKind::Zombie {
@@ -963,50 +966,6 @@ fn parse_faults(
         faults.push(fault);
     }
     Ok(faults)
-}
-
-/// Fault applicability (§7 table), reported at `faults[i].kind`; source, engine, sink in
-/// document order.
-fn check_applicable(
-    o: &Obj,
-    kind: FaultKind,
-    source: &Source,
-    engine: &Engine,
-    sink: &Sink,
-) -> R<()> {
-    let (sources, engines, sinks): (&[&str], &[&str], &[&str]) = match kind {
-        FaultKind::LostAck => (&[], &[], &["append", "upsert", "kafka", "bigquery"]),
-        FaultKind::DeleteCheckpoint => (
-            &["log", "socket"],
-            &["consumer", "micro_batch", "flink"],
-            &[],
-        ),
-        FaultKind::Zombie => (
-            &["log"],
-            &["consumer", "micro_batch", "flink"],
-            &["append", "upsert", "kafka", "bigquery", "console"],
-        ),
-        FaultKind::Republish => (&["log", "queue"], &[], &[]),
-        _ => (&[], &[], &[]),
-    };
-    let checks = [
-        ("source.kind", sources, source.kind_name()),
-        ("engine.kind", engines, engine.kind_name()),
-        ("sink.kind", sinks, sink.kind_name()),
-    ];
-    for (what, allowed, actual) in checks {
-        if !allowed.is_empty() && !allowed.contains(&actual) {
-            return fail(
-                &o.at("kind"),
-                format!(
-                    "{} is not supported for {what} {}",
-                    kind.name(),
-                    quoted(actual)
-                ),
-            );
-        }
-    }
-    Ok(())
 }
 
 fn parse_fault(
