@@ -128,3 +128,110 @@ fn applies_to_is_the_spec_table_and_validation_agrees() {
     }
     assert!(refused > 20, "{refused} refusals");
 }
+
+/// One description, two renderings: the explorer's label (in the engine's word for a batch)
+/// and the UI's text (the label and the options a placement leaves at their defaults).
+#[test]
+fn describe_renders_labels_and_texts() {
+    let cases: Vec<(Fault, &str, &str)> = vec![
+        (
+            Fault::Crash {
+                batch: 1,
+                attempt: 1,
+                after: Step::SinkWrite,
+                downtime: 1,
+            },
+            "crash after sink_write · epoch 1",
+            "crash after sink_write · epoch 1",
+        ),
+        (
+            Fault::Crash {
+                batch: 2,
+                attempt: 3,
+                after: Step::Checkpoint,
+                downtime: 5,
+            },
+            "crash after checkpoint · epoch 2 (attempt 3)",
+            "crash after checkpoint · epoch 2 (attempt 3), down 5 ticks",
+        ),
+        (
+            Fault::CrashMidWrite {
+                batch: 0,
+                attempt: 1,
+                after_records: 1,
+                downtime: 0,
+            },
+            "crash mid-write after 1 row · epoch 0",
+            "crash mid-write after 1 row · epoch 0, down 0 ticks",
+        ),
+        (
+            Fault::CrashMidWrite {
+                batch: 0,
+                attempt: 2,
+                after_records: 2,
+                downtime: 1,
+            },
+            "crash mid-write after 2 rows · epoch 0 (attempt 2)",
+            "crash mid-write after 2 rows · epoch 0 (attempt 2)",
+        ),
+        (
+            Fault::LostAck {
+                batch: 4,
+                attempt: 1,
+                request: 0,
+            },
+            "lost ack of request 0 · epoch 4",
+            "lost ack of request 0 · epoch 4",
+        ),
+        (
+            Fault::DeleteCheckpoint { before_restart: 2 },
+            "checkpoint deleted before restart 2",
+            "checkpoint deleted before restart 2",
+        ),
+        (
+            Fault::Zombie {
+                batch: 1,
+                attempt: 1,
+                after: Step::Read,
+                downtime: 3,
+            },
+            "zombie after read · epoch 1",
+            "zombie after read · epoch 1, down 3 ticks",
+        ),
+        (
+            Fault::Pause {
+                batch: 1,
+                attempt: 2,
+                after: Step::Read,
+                ticks: 15,
+            },
+            "pause 15 ticks after read · epoch 1 (attempt 2)",
+            "pause 15 ticks after read · epoch 1 (attempt 2)",
+        ),
+        (
+            Fault::Republish {
+                record: "r2".into(),
+                after: Some("r2".into()),
+                event_time: None,
+            },
+            "republish r2",
+            "republish r2",
+        ),
+        (
+            Fault::Republish {
+                record: "r2".into(),
+                after: Some("r9".into()),
+                event_time: Some(3),
+            },
+            "republish r2 after r9",
+            "republish r2 after r9, event time 3",
+        ),
+    ];
+    for (f, label, text) in cases {
+        let d = f.describe();
+        assert_eq!(d.kind, f.kind());
+        assert_eq!(d.label("epoch"), label);
+        assert_eq!(d.text("epoch"), text);
+        assert_eq!(d.label("batch"), label.replace("epoch", "batch"));
+    }
+}

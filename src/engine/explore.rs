@@ -52,94 +52,9 @@ pub struct ExploreOptions {
     pub pairs: usize,
 }
 
-fn unit(sc: &Scenario) -> &'static str {
-    sc.engine.unit()
-}
-
 /// A placement's label in the engine's words ("crash after checkpoint · epoch 1").
 fn label_in(sc: &Scenario, f: &Fault) -> String {
-    let u = unit(sc);
-    if u == "batch" {
-        label(f)
-    } else {
-        label(f).replacen(" · batch ", &format!(" · {u} "), 1)
-    }
-}
-
-fn label(f: &Fault) -> String {
-    match f {
-        Fault::Crash {
-            batch,
-            attempt,
-            after,
-            ..
-        } => format!(
-            "crash after {} · batch {batch}{}",
-            after.name(),
-            att(*attempt)
-        ),
-        Fault::CrashMidWrite {
-            batch,
-            attempt,
-            after_records,
-            ..
-        } => format!(
-            "crash mid-write after {after_records} row{} · batch {batch}{}",
-            plural(*after_records),
-            att(*attempt)
-        ),
-        Fault::LostAck {
-            batch,
-            attempt,
-            request,
-        } => format!(
-            "lost ack of request {request} · batch {batch}{}",
-            att(*attempt)
-        ),
-        Fault::DeleteCheckpoint { before_restart } => {
-            format!("checkpoint deleted before restart {before_restart}")
-        }
-        Fault::Zombie {
-            batch,
-            attempt,
-            after,
-            ..
-        } => format!(
-            "zombie after {} · batch {batch}{}",
-            after.name(),
-            att(*attempt)
-        ),
-        Fault::Pause {
-            batch,
-            attempt,
-            after,
-            ticks,
-        } => format!(
-            "pause {ticks} ticks after {} · batch {batch}{}",
-            after.name(),
-            att(*attempt)
-        ),
-        Fault::Republish { record, after, .. } => match after {
-            Some(a) if a != record => format!("republish {record} after {a}"),
-            _ => format!("republish {record}"),
-        },
-    }
-}
-
-fn att(a: u32) -> String {
-    if a == 1 {
-        String::new()
-    } else {
-        format!(" (attempt {a})")
-    }
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
+    f.describe().label(sc.engine.unit())
 }
 
 /// Every single fault that can be added to `sc` (semantics §7's applicability rules),

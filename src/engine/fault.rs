@@ -1,10 +1,13 @@
 //! Faults beyond their format: which pipelines a kind of fault may strike
 //! ([`FaultKind::applies_to`], scenario-format.md §7's table: validation, the explorer, the
-//! generator and the UI's fault menu all ask it).
+//! generator and the UI's fault menu all ask it), and how a fault is told
+//! ([`Fault::describe`]: the explorer's labels and the UI's fault list and undo labels).
 
 use std::fmt;
 
-use super::scenario::{Engine, EngineKind, FaultKind, Sink, SinkKind, Source, SourceKind};
+use super::scenario::{
+    Engine, EngineKind, Fault, FaultKind, Sink, SinkKind, Source, SourceKind, Step,
+};
 
 /// Why a kind of fault cannot strike a pipeline: the first part (source, engine, sink, in
 /// document order) whose kind it does not support. Displayed as validation reports it at
@@ -93,5 +96,159 @@ impl FaultKind {
             return refuse("sink.kind", sink.kind_name());
         }
         Ok(())
+    }
+}
+
+/// A fault told in parts ([`Fault::describe`]): the one description of a fault, which
+/// [`Description::label`] (the explorer's labels) and [`Description::text`] (the UI's fault
+/// list and undo labels) render.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Description {
+    pub kind: FaultKind,
+    /// What happens, with the kind's own argument: "crash", "crash mid-write after 2 rows",
+    /// "lost ack of request 0", "checkpoint deleted before restart 1", "zombie",
+    /// "pause 15 ticks", "republish r2 after r9".
+    pub what: String,
+    /// Where it strikes (batch-point faults).
+    pub at: Option<Where>,
+    /// The options a placement leaves at their defaults, when set otherwise: "down 5 ticks",
+    /// "event time 3".
+    pub extra: Vec<String>,
+}
+
+/// A batch point: the step a fault follows (if it names one) of a batch attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Where {
+    pub step: Option<Step>,
+    pub batch: u64,
+    pub attempt: u32,
+}
+
+impl Description {
+    /// The explorer's label, in the engine's word for a batch (`Engine::unit`): "crash after
+    /// sink_write · epoch 2 (attempt 2)". Without `extra`.
+    pub fn label(&self, unit: &str) -> String {
+        let mut s = self.what.clone();
+        if let Some(w) = self.at {
+            if let Some(step) = w.step {
+                s.push_str(" after ");
+                s.push_str(step.name());
+            }
+            s.push_str(&format!(" · {unit} {}", w.batch));
+            if w.attempt != 1 {
+                s.push_str(&format!(" (attempt {})", w.attempt));
+            }
+        }
+        s
+    }
+
+    /// The label and every extra: "crash after sink_write · batch 1, down 5 ticks".
+    pub fn text(&self, unit: &str) -> String {
+        let mut s = self.label(unit);
+        for e in &self.extra {
+            s.push_str(", ");
+            s.push_str(e);
+        }
+        s
+    }
+}
+
+impl Fault {
+    /// The fault in parts (see [`Description`]).
+    pub fn describe(&self) -> Description {
+        let at = |step: Option<Step>, batch: u64, attempt: u32| {
+            Some(Where {
+                step,
+                batch,
+                attempt,
+            })
+        };
+        let down = |d: u64| {
+            if d == 1 {
+                Vec::new()
+            } else {
+                vec![format!("down {d} ticks")]
+            }
+        };
+        let (what, at, extra) = match self {
+            Fault::Crash {
+                batch,
+                attempt,
+                after,
+                downtime,
+            } => (
+                "crash".to_string(),
+                at(Some(*after), *batch, *attempt),
+                down(*downtime),
+            ),
+            Fault::CrashMidWrite {
+                batch,
+                attempt,
+                after_records,
+                downtime,
+            } => (
+                format!(
+                    "crash mid-write after {after_records} row{}",
+                    if *after_records == 1 { "" } else { "s" }
+                ),
+                at(None, *batch, *attempt),
+                down(*downtime),
+            ),
+            Fault::LostAck {
+                batch,
+                attempt,
+                request,
+            } => (
+                format!("lost ack of request {request}"),
+                at(None, *batch, *attempt),
+                Vec::new(),
+            ),
+            Fault::DeleteCheckpoint { before_restart } => (
+                format!("checkpoint deleted before restart {before_restart}"),
+                None,
+                Vec::new(),
+            ),
+            Fault::Zombie {
+                batch,
+                attempt,
+                after,
+                downtime,
+            } => (
+                "zombie".to_string(),
+                at(Some(*after), *batch, *attempt),
+                down(*downtime),
+            ),
+            Fault::Pause {
+                batch,
+                attempt,
+                after,
+                ticks,
+            } => (
+                format!("pause {ticks} ticks"),
+                at(Some(*after), *batch, *attempt),
+                Vec::new(),
+            ),
+            Fault::Republish {
+                record,
+                after,
+                event_time,
+            } => (
+                match after {
+                    Some(a) if a != record => format!("republish {record} after {a}"),
+                    _ => format!("republish {record}"),
+                },
+                None,
+                event_time
+                    .map(|t| format!("event time {t}"))
+                    .into_iter()
+                    .collect(),
+            ),
+        };
+        Description {
+            kind: self.kind(),
+            what,
+            at,
+            extra,
+        }
     }
 }

@@ -18,7 +18,7 @@ pub mod vecmap;
 
 pub use caption::outcome_caption;
 pub use explore::{compare, explore, Comparison, Config, ExploreOptions, Matrix};
-pub use fault::Refusal;
+pub use fault::{Description, Refusal, Where};
 pub use outcome::{Guarantee, Outcome};
 pub use scenario::{Fault, FaultKind, Scenario, Step};
 pub use sim::{source_entries, SourceEntry};

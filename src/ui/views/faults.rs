@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::super::engine::scenario::{record_id, Step};
 use super::super::engine::{self, Fault, FaultKind, Scenario};
 use super::super::playback::PlayAction;
-use super::super::session::{describe_fault, Act, Message};
+use super::super::session::{fault_label, Act, Message};
 use super::{step_words, Props};
 
 /// The menu's words for each kind, in the name table's order.
@@ -146,13 +146,13 @@ pub fn faults(p: &Props) -> Html {
             html! {
                 <li class={classes!("fault", (!fired).then_some("is-unfired"))} data-testid="fault">
                     <span class="fault-kind">{ f.kind_name().replace('_', " ") }</span>
-                    <span class="fault-desc">{ describe_fault(f) }</span>
+                    <span class="fault-desc">{ fault_label(scenario, f) }</span>
                     <span class="fault-state">{ if fired { "fired" } else { "did not fire: its point was never reached" } }</span>
                     <span class="fault-actions">
                         if let Some(goto) = goto {
                             <button class="link-btn" onclick={goto}>{ format!("go to step {}", at.unwrap_or(0) + 1) }</button>
                         }
-                        <button class="icon-btn" onclick={remove} aria-label={format!("Remove fault: {}", describe_fault(f))} title="Remove">{ "✕" }</button>
+                        <button class="icon-btn" onclick={remove} aria-label={format!("Remove fault: {}", fault_label(scenario, f))} title="Remove">{ "✕" }</button>
                     </span>
                 </li>
             }
