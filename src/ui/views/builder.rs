@@ -276,7 +276,7 @@ pub fn builder(p: &Props) -> Html {
             <>
                 { choice(&h, Opt { part: Part::Sink, opt: Some("idempotence"), label: "idempotence", choices: BOOLS, default: Some("yes"), bools: true }, o("sink", "idempotence")) }
                 { choice(&h, Opt { part: Part::Sink, opt: Some("transactions"), label: "transactions", choices: BOOLS, default: Some("no"), bools: true }, o("sink", "transactions")) }
-                { choice(&h, Opt { part: Part::Sink, opt: Some("isolation"), label: "reader isolation", choices: ISOLATIONS, default: Some("read_uncommitted"), bools: false }, o("sink", "isolation")) }
+                { choice(&h, Opt { part: Part::Sink, opt: Some("isolation"), label: "reader isolation", choices: ISOLATIONS, default: Some(Isolation::ReadUncommitted.name()), bools: false }, o("sink", "isolation")) }
                 { number(&h, Part::Sink, "transaction_timeout", "transaction timeout (ticks)", o("sink", "transaction_timeout"), Some("60"), 1) }
             </>
         },
