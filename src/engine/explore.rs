@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::outcome::Outcome;
 use super::scenario::{
-    record_id, CommitMode, Dedup, Engine, Fault, Scenario, Sink, SinkCfg, Source, Step,
+    record_id, CommitMode, Dedup, Engine, Fault, FaultKind, Scenario, Sink, SinkCfg, Source, Step,
 };
 use super::sim::simulate_points;
 use super::vecmap::{VecMap, VecSet};
@@ -52,94 +52,9 @@ pub struct ExploreOptions {
     pub pairs: usize,
 }
 
-fn unit(sc: &Scenario) -> &'static str {
-    sc.engine.unit()
-}
-
 /// A placement's label in the engine's words ("crash after checkpoint · epoch 1").
 fn label_in(sc: &Scenario, f: &Fault) -> String {
-    let u = unit(sc);
-    if u == "batch" {
-        label(f)
-    } else {
-        label(f).replacen(" · batch ", &format!(" · {u} "), 1)
-    }
-}
-
-fn label(f: &Fault) -> String {
-    match f {
-        Fault::Crash {
-            batch,
-            attempt,
-            after,
-            ..
-        } => format!(
-            "crash after {} · batch {batch}{}",
-            after.name(),
-            att(*attempt)
-        ),
-        Fault::CrashMidWrite {
-            batch,
-            attempt,
-            after_records,
-            ..
-        } => format!(
-            "crash mid-write after {after_records} row{} · batch {batch}{}",
-            plural(*after_records),
-            att(*attempt)
-        ),
-        Fault::LostAck {
-            batch,
-            attempt,
-            request,
-        } => format!(
-            "lost ack of request {request} · batch {batch}{}",
-            att(*attempt)
-        ),
-        Fault::DeleteCheckpoint { before_restart } => {
-            format!("checkpoint deleted before restart {before_restart}")
-        }
-        Fault::Zombie {
-            batch,
-            attempt,
-            after,
-            ..
-        } => format!(
-            "zombie after {} · batch {batch}{}",
-            after.name(),
-            att(*attempt)
-        ),
-        Fault::Pause {
-            batch,
-            attempt,
-            after,
-            ticks,
-        } => format!(
-            "pause {ticks} ticks after {} · batch {batch}{}",
-            after.name(),
-            att(*attempt)
-        ),
-        Fault::Republish { record, after, .. } => match after {
-            Some(a) if a != record => format!("republish {record} after {a}"),
-            _ => format!("republish {record}"),
-        },
-    }
-}
-
-fn att(a: u32) -> String {
-    if a == 1 {
-        String::new()
-    } else {
-        format!(" (attempt {a})")
-    }
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
+    f.describe().label(sc.engine.unit())
 }
 
 /// Every single fault that can be added to `sc` (semantics §7's applicability rules),
@@ -147,10 +62,8 @@ fn plural(n: u64) -> &'static str {
 pub fn placements(sc: &Scenario) -> Vec<Fault> {
     let (base, pts) = simulate_points(sc, false);
     let cfg = sc.sink.cfg();
-    let log = matches!(sc.source, Source::Log { .. });
     let queue = matches!(sc.source, Source::Queue { .. });
-    let engine = sc.engine.kind_name();
-    let sink = sc.sink.kind_name();
+    let applies = |k: FaultKind| k.applies_to(&sc.source, &sc.engine, &sc.sink).is_ok();
     let taken: VecSet<(u64, u32)> = sc
         .faults
         .iter()
@@ -162,12 +75,10 @@ pub fn placements(sc: &Scenario) -> Vec<Fault> {
         })
         .filter_map(|f| f.point())
         .collect();
-    let zombie_ok = log
-        && matches!(engine, "consumer" | "micro_batch" | "flink")
-        && matches!(sink, "append" | "upsert" | "kafka" | "bigquery" | "console")
-        && !sc.faults.iter().any(|f| matches!(f, Fault::Zombie { .. }));
-    let lost_ok = matches!(sink, "append" | "upsert" | "kafka" | "bigquery");
-    let delete_ok = !queue && matches!(engine, "consumer" | "micro_batch" | "flink");
+    let zombie_ok =
+        applies(FaultKind::Zombie) && !sc.faults.iter().any(|f| matches!(f, Fault::Zombie { .. }));
+    let lost_ok = applies(FaultKind::LostAck);
+    let delete_ok = applies(FaultKind::DeleteCheckpoint);
     // A pause matters where time does: leases (queue, not Beam) or Kafka transactions.
     let mut pause_ticks: Option<u64> = None;
     if queue && !matches!(sc.engine, Engine::Beam { .. }) {
@@ -277,7 +188,7 @@ pub fn placements(sc: &Scenario) -> Vec<Fault> {
             }
         }
     }
-    if log || queue {
+    if applies(FaultKind::Republish) {
         let n = sc.workload.records as usize;
         for r in 0..n {
             out.push(Fault::Republish {

@@ -32,20 +32,26 @@ fn pick<T: Copy>(rng: &mut ChaCha8Rng, xs: &[T]) -> T {
 pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let rng = &mut rng;
-    let engine_kind = rng.random_range(0..4);
-    let source_kind = match engine_kind {
-        0 | 3 => pick(rng, &["log", "queue"]),
-        _ => pick(rng, &["log", "log", "socket"]),
+    let engine_kind = EngineKind::ALL[rng.random_range(0..4u32) as usize];
+    // A source the engine reads (scenario.rs's compatibility table); where a socket is
+    // allowed, a log is twice as likely.
+    let sources = engine_kind.sources();
+    let source_kind = if sources.contains(&SourceKind::Socket) {
+        pick(rng, &[SourceKind::Log, SourceKind::Log, SourceKind::Socket])
+    } else {
+        pick(rng, sources)
     };
     let records = rng.random_range(1..=lim.max_records);
     let batch_size = rng.random_range(1..=lim.max_batch_size);
-    let log = source_kind == "log";
+    let log = source_kind == SourceKind::Log;
     let partitions = if log && rng.random_bool(0.25) {
         rng.random_range(2..=3)
     } else {
         1
     };
-    let latest = log && (engine_kind == 0 || engine_kind == 1) && rng.random_bool(0.15);
+    let latest = log
+        && matches!(engine_kind, EngineKind::Consumer | EngineKind::MicroBatch)
+        && rng.random_bool(0.15);
     let arrival_ticks = if rng.random_bool(0.3) {
         let mut t = 0u64;
         let v: Vec<u64> = (0..records)
@@ -68,7 +74,7 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
         None
     };
     let source = match source_kind {
-        "log" => Source::Log {
+        SourceKind::Log => Source::Log {
             starting_position: if latest {
                 Some(StartingPosition::Latest)
             } else if rng.random_bool(0.2) {
@@ -77,37 +83,27 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
                 None
             },
         },
-        "queue" => Source::Queue {
+        SourceKind::Queue => Source::Queue {
             ack_deadline: rng.random_bool(0.5).then(|| rng.random_range(1..20)),
             exactly_once_delivery: rng.random_bool(0.5).then(|| rng.random_bool(0.5)),
         },
-        _ => Source::Socket,
+        SourceKind::Socket => Source::Socket,
     };
 
     // Sink first (the consumer's `transaction` mode depends on it).
-    let mut sinks: Vec<&str> = vec!["append", "upsert", "console"];
-    match engine_kind {
-        0 => sinks.extend(["kafka", "kafka", "bigquery", "bigquery"]),
-        1 => sinks.extend([
-            "file",
-            "foreach_batch",
-            "foreach_batch",
-            "delta",
-            "memory",
-            "kafka",
-            "bigquery",
-            "bigquery",
-        ]),
-        2 => sinks.extend(["kafka", "kafka", "kafka"]),
-        _ => sinks.extend(["bigquery", "bigquery"]),
-    }
+    use SinkKind as K;
+    let sinks: Vec<SinkKind> = SINK_CHOICES
+        .iter()
+        .filter(|k| k.engines().contains(&engine_kind))
+        .flat_map(|&k| std::iter::repeat_n(k, sink_weight(k, engine_kind)))
+        .collect();
     let sink_kind = pick(rng, &sinks);
     let sink = match sink_kind {
-        "append" => Sink::Append,
-        "console" => Sink::Console,
-        "memory" => Sink::Memory,
-        "file" => Sink::File,
-        "upsert" => Sink::Upsert {
+        K::Append => Sink::Append,
+        K::Console => Sink::Console,
+        K::Memory => Sink::Memory,
+        K::File => Sink::File,
+        K::Upsert => Sink::Upsert {
             key: Some(pick(
                 rng,
                 &[
@@ -117,7 +113,7 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
                 ],
             )),
         },
-        "foreach_batch" => {
+        K::ForeachBatch => {
             let ct = rng.random_bool(0.75);
             if ct {
                 let tx = pick(rng, &[FbTransaction::Same, FbTransaction::Separate]);
@@ -135,14 +131,14 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
                 }
             }
         }
-        "delta" => Sink::Delta {
+        K::Delta => Sink::Delta {
             txn_app_id: Some(pick(
                 rng,
                 &[TxnAppId::QueryId, TxnAppId::Fixed, TxnAppId::None],
             )),
         },
-        "kafka" => {
-            let tx = engine_kind != 1 && log && rng.random_bool(0.6);
+        K::Kafka => {
+            let tx = engine_kind != EngineKind::MicroBatch && log && rng.random_bool(0.6);
             let idem = if tx { true } else { rng.random_bool(0.6) };
             Sink::Kafka {
                 idempotence: Some(idem),
@@ -154,7 +150,7 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
                 transaction_timeout: (tx && rng.random_bool(0.5)).then(|| rng.random_range(1..80)),
             }
         }
-        _ => gen_bigquery(rng, engine_kind, log && partitions == 1),
+        K::Bigquery => gen_bigquery(rng, engine_kind, log && partitions == 1),
     };
     let kafka_tx = matches!(
         sink,
@@ -164,7 +160,7 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
         }
     );
     let engine = match engine_kind {
-        0 => {
+        EngineKind::Consumer => {
             let mut modes = vec![CommitMode::After, CommitMode::Before];
             if log {
                 modes.push(CommitMode::Auto);
@@ -178,17 +174,17 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
                 auto_commit_every: (m == CommitMode::Auto).then(|| rng.random_range(1..4)),
             }
         }
-        1 => Engine::MicroBatch,
-        2 => Engine::Flink,
-        _ => Engine::Beam {
-            dedup_by: if source_kind == "queue" && rng.random_bool(0.5) {
+        EngineKind::MicroBatch => Engine::MicroBatch,
+        EngineKind::Flink => Engine::Flink,
+        EngineKind::Beam => Engine::Beam {
+            dedup_by: if source_kind == SourceKind::Queue && rng.random_bool(0.5) {
                 Some(DedupBy::IdAttribute)
             } else {
                 None
             },
         },
     };
-    let dedup = (engine_kind == 1 && rng.random_bool(0.25)).then(|| {
+    let dedup = (engine_kind == EngineKind::MicroBatch && rng.random_bool(0.25)).then(|| {
         let mode = pick(
             rng,
             &[DedupMode::DropDuplicates, DedupMode::WithinWatermark],
@@ -236,8 +232,35 @@ pub fn random_scenario(seed: u64, lim: &GenLimits) -> Scenario {
     sc
 }
 
-fn gen_bigquery(rng: &mut ChaCha8Rng, engine_kind: u32, source_ok: bool) -> Sink {
-    let beam = engine_kind == 3;
+/// The sinks in the order the generator lists them; it keeps those the engine writes to
+/// (scenario.rs's compatibility table), each repeated by its weight.
+const SINK_CHOICES: [SinkKind; 9] = [
+    SinkKind::Append,
+    SinkKind::Upsert,
+    SinkKind::Console,
+    SinkKind::File,
+    SinkKind::ForeachBatch,
+    SinkKind::Delta,
+    SinkKind::Memory,
+    SinkKind::Kafka,
+    SinkKind::Bigquery,
+];
+
+const _: () = assert!(SINK_CHOICES.len() == SinkKind::ALL.len());
+
+/// How often a sink is picked, relative to the others the engine allows (a generator
+/// choice: the sinks with the most options come up more often).
+fn sink_weight(sink: SinkKind, engine: EngineKind) -> usize {
+    match (sink, engine) {
+        (SinkKind::Kafka, EngineKind::Consumer) => 2,
+        (SinkKind::Kafka, EngineKind::Flink) => 3,
+        (SinkKind::ForeachBatch | SinkKind::Bigquery, _) => 2,
+        _ => 1,
+    }
+}
+
+fn gen_bigquery(rng: &mut ChaCha8Rng, engine_kind: EngineKind, source_ok: bool) -> Sink {
+    let beam = engine_kind == EngineKind::Beam;
     let st = pick(
         rng,
         &[
@@ -309,16 +332,11 @@ fn gen_fault(rng: &mut ChaCha8Rng, sc: &Scenario, taken: &mut Vec<(u64, u32)>) -
     let max_batch = n.div_ceil(sc.workload.batch_size as u64) + 1;
     let batch = rng.random_range(0..max_batch);
     let attempt = if rng.random_bool(0.8) { 1 } else { 2 };
-    let log = matches!(sc.source, Source::Log { .. });
-    let queue = matches!(sc.source, Source::Queue { .. });
-    let sink = sc.sink.kind_name();
-    let engine = sc.engine.kind_name();
-    let lost_ok = matches!(sink, "append" | "upsert" | "kafka" | "bigquery");
-    let delete_ok = !queue && matches!(engine, "consumer" | "micro_batch" | "flink");
-    let zombie_ok = log
-        && matches!(engine, "consumer" | "micro_batch" | "flink")
-        && matches!(sink, "append" | "upsert" | "kafka" | "bigquery" | "console")
-        && !sc.faults.iter().any(|f| matches!(f, Fault::Zombie { .. }));
+    let applies = |k: FaultKind| k.applies_to(&sc.source, &sc.engine, &sc.sink).is_ok();
+    let lost_ok = applies(FaultKind::LostAck);
+    let delete_ok = applies(FaultKind::DeleteCheckpoint);
+    let zombie_ok =
+        applies(FaultKind::Zombie) && !sc.faults.iter().any(|f| matches!(f, Fault::Zombie { .. }));
     let free = !taken.contains(&(batch, attempt));
     let kind = rng.random_range(0..7);
     let f = match kind {
@@ -348,7 +366,7 @@ fn gen_fault(rng: &mut ChaCha8Rng, sc: &Scenario, taken: &mut Vec<(u64, u32)>) -
             after: pick(rng, &steps),
             downtime: 1,
         },
-        6 if log || queue => {
+        6 if applies(FaultKind::Republish) => {
             let r = rng.random_range(0..n);
             let a = rng.random_range(r..n);
             Fault::Republish {

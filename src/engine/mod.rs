@@ -6,6 +6,7 @@
 
 pub mod caption;
 pub mod explore;
+pub mod fault;
 pub mod gen;
 pub mod guarantee;
 pub mod outcome;
@@ -17,8 +18,9 @@ pub mod vecmap;
 
 pub use caption::outcome_caption;
 pub use explore::{compare, explore, Comparison, Config, ExploreOptions, Matrix};
+pub use fault::{Description, Refusal, Where};
 pub use outcome::{Guarantee, Outcome};
-pub use scenario::{Fault, Scenario, Step};
+pub use scenario::{Fault, FaultKind, Scenario, Step};
 pub use sim::{source_entries, SourceEntry};
 pub use trace::{Change, Event, EventKind, RowStatus};
 pub use validate::{parse_scenario, parse_value, validate, ScenarioError};

@@ -7,6 +7,70 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A name table: a fieldless enum of the format and the one spelling of each variant on the
+/// wire. Generates the enum (serde reads and writes exactly these names), `ALL` and `NAMES`
+/// in declaration order (the order of validation's "expected one of" lists), `name()` and
+/// `from_name()`. Every such table is listed in [`WIRE_TABLES`].
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)+ }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $wire)] $variant,)+
+        }
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Every wire name, in the order of `ALL`.
+            pub const NAMES: &'static [&'static str] = &[$($wire),+];
+            /// The variant's name in the scenario format.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $wire,)+
+                }
+            }
+            /// The variant spelled `s` in the scenario format.
+            pub fn from_name(s: &str) -> Option<$name> {
+                Self::NAMES.iter().position(|n| *n == s).map(|i| Self::ALL[i])
+            }
+        }
+        impl WireName for $name {
+            const ALL: &'static [$name] = $name::ALL;
+            const NAMES: &'static [&'static str] = $name::NAMES;
+        }
+    };
+}
+
+/// A name table's enum (see `wire_enum!`), for code generic over the tables.
+pub trait WireName: Copy + 'static {
+    const ALL: &'static [Self];
+    const NAMES: &'static [&'static str];
+}
+
+/// Every name table (`wire_enum!`) of the format: (the enum, its names).
+pub const WIRE_TABLES: &[(&str, &[&str])] = &[
+    ("SourceKind", SourceKind::NAMES),
+    ("StartingPosition", StartingPosition::NAMES),
+    ("EngineKind", EngineKind::NAMES),
+    ("CommitMode", CommitMode::NAMES),
+    ("DedupBy", DedupBy::NAMES),
+    ("DedupMode", DedupMode::NAMES),
+    ("SinkKind", SinkKind::NAMES),
+    ("UpsertKey", UpsertKey::NAMES),
+    ("FbTransaction", FbTransaction::NAMES),
+    ("FbOrder", FbOrder::NAMES),
+    ("TxnAppId", TxnAppId::NAMES),
+    ("Isolation", Isolation::NAMES),
+    ("StreamType", StreamType::NAMES),
+    ("Offsets", Offsets::NAMES),
+    ("StreamScope", StreamScope::NAMES),
+    ("Step", Step::NAMES),
+    ("FaultKind", FaultKind::NAMES),
+];
+
 /// A whole scenario: workload, source, engine, optional dedup, sink and faults.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scenario {
@@ -46,11 +110,11 @@ impl Default for Workload {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StartingPosition {
-    Earliest,
-    Latest,
+wire_enum! {
+    pub enum StartingPosition {
+        Earliest = "earliest",
+        Latest = "latest",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,13 +133,25 @@ pub enum Source {
     Socket,
 }
 
+wire_enum! {
+    /// `source.kind` (scenario-format.md §3).
+    pub enum SourceKind {
+        Log = "log",
+        Queue = "queue",
+        Socket = "socket",
+    }
+}
+
 impl Source {
-    pub fn kind_name(&self) -> &'static str {
+    pub fn kind(&self) -> SourceKind {
         match self {
-            Source::Log { .. } => "log",
-            Source::Queue { .. } => "queue",
-            Source::Socket => "socket",
+            Source::Log { .. } => SourceKind::Log,
+            Source::Queue { .. } => SourceKind::Queue,
+            Source::Socket => SourceKind::Socket,
         }
+    }
+    pub fn kind_name(&self) -> &'static str {
+        self.kind().name()
     }
     pub fn starting_position(&self) -> StartingPosition {
         match self {
@@ -105,20 +181,20 @@ impl Source {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CommitMode {
-    After,
-    Before,
-    Auto,
-    Transaction,
+wire_enum! {
+    pub enum CommitMode {
+        After = "after",
+        Before = "before",
+        Auto = "auto",
+        Transaction = "transaction",
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DedupBy {
-    MessageId,
-    IdAttribute,
+wire_enum! {
+    pub enum DedupBy {
+        MessageId = "message_id",
+        IdAttribute = "id_attribute",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,6 +214,16 @@ pub enum Engine {
     },
 }
 
+wire_enum! {
+    /// `engine.kind` (scenario-format.md §4).
+    pub enum EngineKind {
+        Consumer = "consumer",
+        MicroBatch = "micro_batch",
+        Flink = "flink",
+        Beam = "beam",
+    }
+}
+
 impl Engine {
     /// The engine's own word for a unit of work, in narration and labels: Flink epochs
     /// (sealed by checkpoints), Beam bundles, Spark and consumer batches.
@@ -148,13 +234,16 @@ impl Engine {
             Engine::Consumer { .. } | Engine::MicroBatch => "batch",
         }
     }
-    pub fn kind_name(&self) -> &'static str {
+    pub fn kind(&self) -> EngineKind {
         match self {
-            Engine::Consumer { .. } => "consumer",
-            Engine::MicroBatch => "micro_batch",
-            Engine::Flink => "flink",
-            Engine::Beam { .. } => "beam",
+            Engine::Consumer { .. } => EngineKind::Consumer,
+            Engine::MicroBatch => EngineKind::MicroBatch,
+            Engine::Flink => EngineKind::Flink,
+            Engine::Beam { .. } => EngineKind::Beam,
         }
+    }
+    pub fn kind_name(&self) -> &'static str {
+        self.kind().name()
     }
     pub fn commit_mode(&self) -> CommitMode {
         match self {
@@ -182,11 +271,11 @@ impl Engine {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DedupMode {
-    DropDuplicates,
-    WithinWatermark,
+wire_enum! {
+    pub enum DedupMode {
+        DropDuplicates = "drop_duplicates",
+        WithinWatermark = "within_watermark",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,66 +285,66 @@ pub struct Dedup {
     pub watermark_delay: Option<u64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UpsertKey {
-    RecordId,
-    SourcePosition,
-    UuidPerAttempt,
+wire_enum! {
+    pub enum UpsertKey {
+        RecordId = "record_id",
+        SourcePosition = "source_position",
+        UuidPerAttempt = "uuid_per_attempt",
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FbTransaction {
-    Same,
-    Separate,
+wire_enum! {
+    pub enum FbTransaction {
+        Same = "same",
+        Separate = "separate",
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FbOrder {
-    DataFirst,
-    MarkerFirst,
+wire_enum! {
+    pub enum FbOrder {
+        DataFirst = "data_first",
+        MarkerFirst = "marker_first",
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TxnAppId {
-    QueryId,
-    Fixed,
-    None,
+wire_enum! {
+    pub enum TxnAppId {
+        QueryId = "query_id",
+        Fixed = "fixed",
+        None = "none",
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Isolation {
-    ReadUncommitted,
-    ReadCommitted,
+wire_enum! {
+    pub enum Isolation {
+        ReadUncommitted = "read_uncommitted",
+        ReadCommitted = "read_committed",
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StreamType {
-    Default,
-    Committed,
-    Pending,
-    Buffered,
+wire_enum! {
+    pub enum StreamType {
+        Default = "default",
+        Committed = "committed",
+        Pending = "pending",
+        Buffered = "buffered",
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Offsets {
-    None,
-    Source,
-    Writer,
-    State,
+wire_enum! {
+    pub enum Offsets {
+        None = "none",
+        Source = "source",
+        Writer = "writer",
+        State = "state",
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StreamScope {
-    Shared,
-    PerBatch,
+wire_enum! {
+    pub enum StreamScope {
+        Shared = "shared",
+        PerBatch = "per_batch",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -334,19 +423,37 @@ pub enum SinkCfg {
     Memory,
 }
 
+wire_enum! {
+    /// `sink.kind` (scenario-format.md §6).
+    pub enum SinkKind {
+        Append = "append",
+        Upsert = "upsert",
+        File = "file",
+        ForeachBatch = "foreach_batch",
+        Delta = "delta",
+        Kafka = "kafka",
+        Bigquery = "bigquery",
+        Console = "console",
+        Memory = "memory",
+    }
+}
+
 impl Sink {
-    pub fn kind_name(&self) -> &'static str {
+    pub fn kind(&self) -> SinkKind {
         match self {
-            Sink::Append => "append",
-            Sink::Upsert { .. } => "upsert",
-            Sink::File => "file",
-            Sink::ForeachBatch { .. } => "foreach_batch",
-            Sink::Delta { .. } => "delta",
-            Sink::Kafka { .. } => "kafka",
-            Sink::Bigquery { .. } => "bigquery",
-            Sink::Console => "console",
-            Sink::Memory => "memory",
+            Sink::Append => SinkKind::Append,
+            Sink::Upsert { .. } => SinkKind::Upsert,
+            Sink::File => SinkKind::File,
+            Sink::ForeachBatch { .. } => SinkKind::ForeachBatch,
+            Sink::Delta { .. } => SinkKind::Delta,
+            Sink::Kafka { .. } => SinkKind::Kafka,
+            Sink::Bigquery { .. } => SinkKind::Bigquery,
+            Sink::Console => SinkKind::Console,
+            Sink::Memory => SinkKind::Memory,
         }
+    }
+    pub fn kind_name(&self) -> &'static str {
+        self.kind().name()
     }
 
     /// Resolve every default of scenario-format.md §6.
@@ -402,6 +509,37 @@ impl Sink {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Compatibility: which parts go together (scenario-format.md §4 and §6 tables). Validation
+// enforces it; the generator builds only what it allows.
+
+impl EngineKind {
+    /// The sources the engine reads (§4 table, column "sources").
+    pub fn sources(self) -> &'static [SourceKind] {
+        match self {
+            EngineKind::Consumer | EngineKind::Beam => &[SourceKind::Log, SourceKind::Queue],
+            EngineKind::MicroBatch | EngineKind::Flink => &[SourceKind::Log, SourceKind::Socket],
+        }
+    }
+}
+
+impl SinkKind {
+    /// The engines that write to the sink (§6 table, column "engines").
+    pub fn engines(self) -> &'static [EngineKind] {
+        use EngineKind::*;
+        match self {
+            SinkKind::File | SinkKind::ForeachBatch | SinkKind::Delta | SinkKind::Memory => {
+                &[MicroBatch]
+            }
+            SinkKind::Kafka => &[Consumer, MicroBatch, Flink],
+            SinkKind::Bigquery => &[Consumer, MicroBatch, Beam],
+            SinkKind::Append | SinkKind::Upsert | SinkKind::Console => {
+                &[Consumer, MicroBatch, Flink, Beam]
+            }
+        }
+    }
+}
+
 impl SinkCfg {
     /// Does the sink have a `sink_commit` step (scenario-format.md §6, column "commit")?
     pub fn has_commit(&self) -> bool {
@@ -423,42 +561,18 @@ impl SinkCfg {
     }
 }
 
-/// The step vocabulary of scenario-format.md §4.1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Step {
-    Plan,
-    OffsetLog,
-    Read,
-    SinkWrite,
-    SinkCommit,
-    Checkpoint,
-    CommitLog,
-    SourceCommit,
-}
-
-impl Step {
-    pub const ALL: [Step; 8] = [
-        Step::Plan,
-        Step::OffsetLog,
-        Step::Read,
-        Step::SinkWrite,
-        Step::SinkCommit,
-        Step::Checkpoint,
-        Step::CommitLog,
-        Step::SourceCommit,
-    ];
-    pub fn name(self) -> &'static str {
-        match self {
-            Step::Plan => "plan",
-            Step::OffsetLog => "offset_log",
-            Step::Read => "read",
-            Step::SinkWrite => "sink_write",
-            Step::SinkCommit => "sink_commit",
-            Step::Checkpoint => "checkpoint",
-            Step::CommitLog => "commit_log",
-            Step::SourceCommit => "source_commit",
-        }
+wire_enum! {
+    /// The step vocabulary of scenario-format.md §4.1.
+    #[derive(PartialOrd, Ord, Hash)]
+    pub enum Step {
+        Plan = "plan",
+        OffsetLog = "offset_log",
+        Read = "read",
+        SinkWrite = "sink_write",
+        SinkCommit = "sink_commit",
+        Checkpoint = "checkpoint",
+        CommitLog = "commit_log",
+        SourceCommit = "source_commit",
     }
 }
 
@@ -522,17 +636,33 @@ fn one64() -> u64 {
     1
 }
 
+wire_enum! {
+    /// `faults[i].kind` (scenario-format.md §7): one variant per [`Fault`] variant.
+    pub enum FaultKind {
+        Crash = "crash",
+        CrashMidWrite = "crash_mid_write",
+        LostAck = "lost_ack",
+        DeleteCheckpoint = "delete_checkpoint",
+        Zombie = "zombie",
+        Pause = "pause",
+        Republish = "republish",
+    }
+}
+
 impl Fault {
-    pub fn kind_name(&self) -> &'static str {
+    pub fn kind(&self) -> FaultKind {
         match self {
-            Fault::Crash { .. } => "crash",
-            Fault::CrashMidWrite { .. } => "crash_mid_write",
-            Fault::LostAck { .. } => "lost_ack",
-            Fault::DeleteCheckpoint { .. } => "delete_checkpoint",
-            Fault::Zombie { .. } => "zombie",
-            Fault::Pause { .. } => "pause",
-            Fault::Republish { .. } => "republish",
+            Fault::Crash { .. } => FaultKind::Crash,
+            Fault::CrashMidWrite { .. } => FaultKind::CrashMidWrite,
+            Fault::LostAck { .. } => FaultKind::LostAck,
+            Fault::DeleteCheckpoint { .. } => FaultKind::DeleteCheckpoint,
+            Fault::Zombie { .. } => FaultKind::Zombie,
+            Fault::Pause { .. } => FaultKind::Pause,
+            Fault::Republish { .. } => FaultKind::Republish,
         }
+    }
+    pub fn kind_name(&self) -> &'static str {
+        self.kind().name()
     }
     /// The (batch, attempt) a batch-point fault strikes at.
     pub fn point(&self) -> Option<(u64, u32)> {

@@ -22,9 +22,9 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use super::scenario::{
-    parse_record_id, steps_for, CommitMode, Dedup, DedupBy, DedupMode, Engine, Fault, FbOrder,
-    FbTransaction, Isolation, Offsets, Scenario, Sink, Source, StartingPosition, Step, StreamScope,
-    StreamType, TxnAppId, UpsertKey, Workload,
+    parse_record_id, steps_for, CommitMode, Dedup, DedupBy, DedupMode, Engine, EngineKind, Fault,
+    FaultKind, FbTransaction, Offsets, Scenario, Sink, SinkKind, Source, SourceKind,
+    StartingPosition, Step, StreamScope, StreamType, WireName, Workload,
 };
 
 /// A validation error: `PATH: PROBLEM`.
@@ -115,31 +115,38 @@ const WORKLOAD_FIELDS: &[&str] = &[
 ];
 const DEDUP_FIELDS: &[&str] = &["mode", "watermark_delay"];
 
-/// `(kind, fields allowed for that kind)`.
+/// `(kind, fields allowed for that kind)`, the kinds in their name table's order (checked at
+/// compile time below).
 type KindTable = &'static [(&'static str, &'static [&'static str])];
 
 const SOURCE_KINDS: KindTable = &[
-    ("log", &["kind", "starting_position"]),
-    ("queue", &["kind", "ack_deadline", "exactly_once_delivery"]),
-    ("socket", &["kind"]),
+    (SourceKind::Log.name(), &["kind", "starting_position"]),
+    (
+        SourceKind::Queue.name(),
+        &["kind", "ack_deadline", "exactly_once_delivery"],
+    ),
+    (SourceKind::Socket.name(), &["kind"]),
 ];
 const ENGINE_KINDS: KindTable = &[
-    ("consumer", &["kind", "commit_mode", "auto_commit_every"]),
-    ("micro_batch", &["kind"]),
-    ("flink", &["kind"]),
-    ("beam", &["kind", "dedup_by"]),
+    (
+        EngineKind::Consumer.name(),
+        &["kind", "commit_mode", "auto_commit_every"],
+    ),
+    (EngineKind::MicroBatch.name(), &["kind"]),
+    (EngineKind::Flink.name(), &["kind"]),
+    (EngineKind::Beam.name(), &["kind", "dedup_by"]),
 ];
 const SINK_KINDS: KindTable = &[
-    ("append", &["kind"]),
-    ("upsert", &["kind", "key"]),
-    ("file", &["kind"]),
+    (SinkKind::Append.name(), &["kind"]),
+    (SinkKind::Upsert.name(), &["kind", "key"]),
+    (SinkKind::File.name(), &["kind"]),
     (
-        "foreach_batch",
+        SinkKind::ForeachBatch.name(),
         &["kind", "control_table", "transaction", "order"],
     ),
-    ("delta", &["kind", "txn_app_id"]),
+    (SinkKind::Delta.name(), &["kind", "txn_app_id"]),
     (
-        "kafka",
+        SinkKind::Kafka.name(),
         &[
             "kind",
             "idempotence",
@@ -149,7 +156,7 @@ const SINK_KINDS: KindTable = &[
         ],
     ),
     (
-        "bigquery",
+        SinkKind::Bigquery.name(),
         &[
             "kind",
             "stream_type",
@@ -159,104 +166,66 @@ const SINK_KINDS: KindTable = &[
             "finalize_on_drain",
         ],
     ),
-    ("console", &["kind"]),
-    ("memory", &["kind"]),
+    (SinkKind::Console.name(), &["kind"]),
+    (SinkKind::Memory.name(), &["kind"]),
 ];
 const FAULT_KINDS: KindTable = &[
-    ("crash", &["kind", "batch", "attempt", "after", "downtime"]),
     (
-        "crash_mid_write",
+        FaultKind::Crash.name(),
+        &["kind", "batch", "attempt", "after", "downtime"],
+    ),
+    (
+        FaultKind::CrashMidWrite.name(),
         &["kind", "batch", "attempt", "after_records", "downtime"],
     ),
-    ("lost_ack", &["kind", "batch", "attempt", "request"]),
-    ("delete_checkpoint", &["kind", "before_restart"]),
-    ("zombie", &["kind", "batch", "attempt", "after", "downtime"]),
-    ("pause", &["kind", "batch", "attempt", "after", "ticks"]),
-    ("republish", &["kind", "record", "after", "event_time"]),
+    (
+        FaultKind::LostAck.name(),
+        &["kind", "batch", "attempt", "request"],
+    ),
+    (
+        FaultKind::DeleteCheckpoint.name(),
+        &["kind", "before_restart"],
+    ),
+    (
+        FaultKind::Zombie.name(),
+        &["kind", "batch", "attempt", "after", "downtime"],
+    ),
+    (
+        FaultKind::Pause.name(),
+        &["kind", "batch", "attempt", "after", "ticks"],
+    ),
+    (
+        FaultKind::Republish.name(),
+        &["kind", "record", "after", "event_time"],
+    ),
 ];
 
-/// Sources each engine supports (§4 table, column "sources").
-fn engine_sources(engine: &str) -> &'static [&'static str] {
-    match engine {
-        "consumer" | "beam" => &["log", "queue"],
-        _ => &["log", "socket"],
+/// Does `table` list exactly `names`, in that order?
+const fn same_kinds(table: KindTable, names: &[&str]) -> bool {
+    if table.len() != names.len() {
+        return false;
     }
-}
-
-/// Engines each sink supports (§6 table, column "engines").
-fn sink_engines(sink: &str) -> &'static [&'static str] {
-    match sink {
-        "file" | "foreach_batch" | "delta" | "memory" => &["micro_batch"],
-        "kafka" => &["consumer", "micro_batch", "flink"],
-        "bigquery" => &["consumer", "micro_batch", "beam"],
-        _ => &["consumer", "micro_batch", "flink", "beam"],
+    let mut i = 0;
+    while i < names.len() {
+        let (a, b) = (table[i].0.as_bytes(), names[i].as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut j = 0;
+        while j < a.len() {
+            if a[j] != b[j] {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
     }
+    true
 }
-
-const STARTING_POSITIONS: &[(&str, StartingPosition)] = &[
-    ("earliest", StartingPosition::Earliest),
-    ("latest", StartingPosition::Latest),
-];
-const COMMIT_MODES: &[(&str, CommitMode)] = &[
-    ("after", CommitMode::After),
-    ("before", CommitMode::Before),
-    ("auto", CommitMode::Auto),
-    ("transaction", CommitMode::Transaction),
-];
-const DEDUP_BYS: &[(&str, DedupBy)] = &[
-    ("message_id", DedupBy::MessageId),
-    ("id_attribute", DedupBy::IdAttribute),
-];
-const DEDUP_MODES: &[(&str, DedupMode)] = &[
-    ("drop_duplicates", DedupMode::DropDuplicates),
-    ("within_watermark", DedupMode::WithinWatermark),
-];
-const UPSERT_KEYS: &[(&str, UpsertKey)] = &[
-    ("record_id", UpsertKey::RecordId),
-    ("source_position", UpsertKey::SourcePosition),
-    ("uuid_per_attempt", UpsertKey::UuidPerAttempt),
-];
-const FB_TRANSACTIONS: &[(&str, FbTransaction)] = &[
-    ("same", FbTransaction::Same),
-    ("separate", FbTransaction::Separate),
-];
-const FB_ORDERS: &[(&str, FbOrder)] = &[
-    ("data_first", FbOrder::DataFirst),
-    ("marker_first", FbOrder::MarkerFirst),
-];
-const TXN_APP_IDS: &[(&str, TxnAppId)] = &[
-    ("query_id", TxnAppId::QueryId),
-    ("fixed", TxnAppId::Fixed),
-    ("none", TxnAppId::None),
-];
-const ISOLATIONS: &[(&str, Isolation)] = &[
-    ("read_uncommitted", Isolation::ReadUncommitted),
-    ("read_committed", Isolation::ReadCommitted),
-];
-const STREAM_TYPES: &[(&str, StreamType)] = &[
-    ("default", StreamType::Default),
-    ("committed", StreamType::Committed),
-    ("pending", StreamType::Pending),
-    ("buffered", StreamType::Buffered),
-];
-const OFFSETS: &[(&str, Offsets)] = &[
-    ("none", Offsets::None),
-    ("source", Offsets::Source),
-    ("writer", Offsets::Writer),
-    ("state", Offsets::State),
-];
-const STREAM_SCOPES: &[(&str, StreamScope)] = &[
-    ("shared", StreamScope::Shared),
-    ("per_batch", StreamScope::PerBatch),
-];
-
-fn name_of<T: Copy + PartialEq>(table: &[(&'static str, T)], t: T) -> &'static str {
-    table
-        .iter()
-        .find(|(_, v)| *v == t)
-        .map(|(n, _)| *n)
-        .unwrap_or("?")
-}
+const _: () = assert!(same_kinds(SOURCE_KINDS, SourceKind::NAMES));
+const _: () = assert!(same_kinds(ENGINE_KINDS, EngineKind::NAMES));
+const _: () = assert!(same_kinds(SINK_KINDS, SinkKind::NAMES));
+const _: () = assert!(same_kinds(FAULT_KINDS, FaultKind::NAMES));
 
 // ---------------------------------------------------------------------------------------------
 // Generic helpers.
@@ -359,14 +328,13 @@ fn check_keys(obj: &Obj, allowed: &[&str], kinds: KindTable) -> R<()> {
     Ok(())
 }
 
-/// The object's `kind`: required, a string, one of `kinds`.
-fn kind_of(obj: &Obj, kinds: KindTable) -> R<&'static str> {
+/// The object's `kind`: required, a string, one of `K`'s names.
+fn kind_of<K: WireName>(obj: &Obj) -> R<K> {
     let path = obj.at("kind");
     let Some(v) = obj.get("kind") else {
         return fail(&path, "required");
     };
-    let i = pick_index(&path, v, &mut kinds.iter().map(|(k, _)| *k))?;
-    Ok(kinds[i].0)
+    pick(&path, v)
 }
 
 fn fields_of(kinds: KindTable, kind: &str) -> &'static [&'static str] {
@@ -379,14 +347,15 @@ fn fields_of(kinds: KindTable, kind: &str) -> &'static [&'static str] {
 
 /// The valid `kind` of a later top-level part, if it has one (for rules stated on an earlier
 /// field that depend on a later part).
-fn peek_kind(root: &Obj, field: &str, kinds: KindTable) -> Option<&'static str> {
+fn peek_kind<K: WireName>(root: &Obj, field: &str) -> Option<K> {
     let Some(Value::Object(m)) = root.get(field) else {
         return None;
     };
     let Some(Value::String(s)) = m.get("kind") else {
         return None;
     };
-    kinds.iter().find(|(k, _)| k == s).map(|(k, _)| *k)
+    let i = K::NAMES.iter().position(|k| k == s)?;
+    Some(K::ALL[i])
 }
 
 /// A JSON integer in `min..=max` ("must be between min and max").
@@ -454,40 +423,34 @@ fn opt_bool(obj: &Obj, field: &str) -> R<Option<bool>> {
         .transpose()
 }
 
-fn pick<T: Copy>(path: &str, v: &Value, table: &[(&'static str, T)]) -> R<T> {
-    let i = pick_index(path, v, &mut table.iter().map(|(n, _)| *n))?;
-    Ok(table[i].1)
+/// The value of a string naming one of `T`'s variants.
+fn pick<T: WireName>(path: &str, v: &Value) -> R<T> {
+    Ok(T::ALL[pick_index(path, v, T::NAMES)?])
 }
 
 /// The index of the string `v` among `names` ("expected a string", "unknown value … (expected
 /// one of: …)"). Not generic and never inlined, for size: `pick` and `kind_of` are used with a
 /// dozen tables at twenty places, and a generic body was compiled (inlined) at each of them.
 #[inline(never)]
-fn pick_index(path: &str, v: &Value, names: &mut dyn Iterator<Item = &'static str>) -> R<usize> {
+fn pick_index(path: &str, v: &Value, names: &[&str]) -> R<usize> {
     let Value::String(s) = v else {
         return fail(path, "expected a string");
     };
-    let mut seen: Vec<&str> = Vec::new();
-    for (i, n) in names.enumerate() {
-        if n == s {
-            return Ok(i);
-        }
-        seen.push(n);
-    }
-    fail(
-        path,
-        format!(
-            "unknown value {} (expected one of: {})",
-            quoted(s),
-            seen.join(", ")
+    match names.iter().position(|n| n == s) {
+        Some(i) => Ok(i),
+        None => fail(
+            path,
+            format!(
+                "unknown value {} (expected one of: {})",
+                quoted(s),
+                names.join(", ")
+            ),
         ),
-    )
+    }
 }
 
-fn opt_pick<T: Copy>(obj: &Obj, field: &str, table: &[(&'static str, T)]) -> R<Option<T>> {
-    obj.get(field)
-        .map(|v| pick(&obj.at(field), v, table))
-        .transpose()
+fn opt_pick<T: WireName>(obj: &Obj, field: &str) -> R<Option<T>> {
+    obj.get(field).map(|v| pick(&obj.at(field), v)).transpose()
 }
 
 fn string<'a>(path: &str, v: &'a Value) -> R<&'a str> {
@@ -517,8 +480,8 @@ fn parse_workload(root: &Obj) -> R<Workload> {
         w.partitions = n as u32;
         if n > 1 {
             // Stated on `partitions`; `source` comes later and is checked only if its kind is valid.
-            if let Some(k) = peek_kind(root, "source", SOURCE_KINDS) {
-                if k != "log" {
+            if let Some(k) = peek_kind::<SourceKind>(root, "source") {
+                if k != SourceKind::Log {
                     return fail(
                         &o.at("partitions"),
                         "must be 1 unless source.kind is \"log\"",
@@ -559,15 +522,15 @@ fn int_list(o: &Obj, field: &str, n: usize, non_decreasing: bool) -> R<Option<Ve
 
 fn parse_source(root: &Obj) -> R<Source> {
     let o = required_object(root, "source")?;
-    let kind = kind_of(&o, SOURCE_KINDS)?;
-    check_keys(&o, fields_of(SOURCE_KINDS, kind), SOURCE_KINDS)?;
+    let kind: SourceKind = kind_of(&o)?;
+    check_keys(&o, fields_of(SOURCE_KINDS, kind.name()), SOURCE_KINDS)?;
     Ok(match kind {
-        "log" => {
-            let starting_position = opt_pick(&o, "starting_position", STARTING_POSITIONS)?;
+        SourceKind::Log => {
+            let starting_position = opt_pick(&o, "starting_position")?;
             if starting_position == Some(StartingPosition::Latest) {
                 // Stated on `starting_position`; `engine` comes later (checked if its kind is valid).
-                if let Some(e) = peek_kind(root, "engine", ENGINE_KINDS) {
-                    if e != "consumer" && e != "micro_batch" {
+                if let Some(e) = peek_kind(root, "engine") {
+                    if !matches!(e, EngineKind::Consumer | EngineKind::MicroBatch) {
                         return fail(
                             &o.at("starting_position"),
                             "\"latest\" is only allowed when engine.kind is \"consumer\" or \"micro_batch\"",
@@ -577,11 +540,11 @@ fn parse_source(root: &Obj) -> R<Source> {
             }
             Source::Log { starting_position }
         }
-        "queue" => Source::Queue {
+        SourceKind::Queue => Source::Queue {
             ack_deadline: opt_int(&o, "ack_deadline", 1, MAX_1E9)?,
             exactly_once_delivery: opt_bool(&o, "exactly_once_delivery")?,
         },
-        _ => Source::Socket,
+        SourceKind::Socket => Source::Socket,
     })
 }
 
@@ -590,39 +553,43 @@ fn parse_source(root: &Obj) -> R<Source> {
 
 fn parse_engine(root: &Obj, source: &Source) -> R<Engine> {
     let o = required_object(root, "engine")?;
-    let kind = kind_of(&o, ENGINE_KINDS)?;
-    let supported = engine_sources(kind);
-    let src = source.kind_name();
-    if !supported.contains(&src) {
+    let kind: EngineKind = kind_of(&o)?;
+    let supported = kind.sources();
+    if !supported.contains(&source.kind()) {
+        let names: Vec<&str> = supported.iter().map(|k| k.name()).collect();
         return fail(
             &o.at("kind"),
             format!(
                 "{} does not support source.kind {} (supported: {})",
-                quoted(kind),
-                quoted(src),
-                supported.join(", ")
+                quoted(kind.name()),
+                quoted(source.kind_name()),
+                names.join(", ")
             ),
         );
     }
-    check_keys(&o, fields_of(ENGINE_KINDS, kind), ENGINE_KINDS)?;
+    check_keys(&o, fields_of(ENGINE_KINDS, kind.name()), ENGINE_KINDS)?;
     Ok(match kind {
-        "consumer" => {
-            let commit_mode = opt_pick(&o, "commit_mode", COMMIT_MODES)?;
+        EngineKind::Consumer => {
+            let commit_mode = opt_pick(&o, "commit_mode")?;
             let mode = commit_mode.unwrap_or(CommitMode::After);
             let path = o.at("commit_mode");
-            if matches!(mode, CommitMode::Auto | CommitMode::Transaction) && src != "log" {
-                let name = name_of(COMMIT_MODES, mode);
+            if matches!(mode, CommitMode::Auto | CommitMode::Transaction)
+                && source.kind() != SourceKind::Log
+            {
+                let name = mode.name();
                 return fail(&path, format!("{} needs source.kind \"log\"", quoted(name)));
             }
             if mode == CommitMode::Transaction {
                 // `sink` comes later: checked if its kind (and `transactions`) are valid.
-                let transactional = match peek_kind(root, "sink", SINK_KINDS) {
+                let transactional = match peek_kind(root, "sink") {
                     None => None,
-                    Some("kafka") => match root.get("sink").and_then(|s| s.get("transactions")) {
-                        None => Some(false),
-                        Some(Value::Bool(b)) => Some(*b),
-                        Some(_) => None,
-                    },
+                    Some(SinkKind::Kafka) => {
+                        match root.get("sink").and_then(|s| s.get("transactions")) {
+                            None => Some(false),
+                            Some(Value::Bool(b)) => Some(*b),
+                            Some(_) => None,
+                        }
+                    }
                     Some(_) => Some(false),
                 };
                 if transactional == Some(false) {
@@ -647,11 +614,11 @@ fn parse_engine(root: &Obj, source: &Source) -> R<Engine> {
                 auto_commit_every,
             }
         }
-        "micro_batch" => Engine::MicroBatch,
-        "flink" => Engine::Flink,
-        _ => {
-            let dedup_by = opt_pick(&o, "dedup_by", DEDUP_BYS)?;
-            if dedup_by == Some(DedupBy::IdAttribute) && src != "queue" {
+        EngineKind::MicroBatch => Engine::MicroBatch,
+        EngineKind::Flink => Engine::Flink,
+        EngineKind::Beam => {
+            let dedup_by = opt_pick(&o, "dedup_by")?;
+            if dedup_by == Some(DedupBy::IdAttribute) && source.kind() != SourceKind::Queue {
                 return fail(
                     &o.at("dedup_by"),
                     "\"id_attribute\" is only allowed when source.kind is \"queue\"",
@@ -681,7 +648,7 @@ fn parse_dedup(root: &Obj, engine: &Engine) -> R<Option<Dedup>> {
         map,
     };
     check_keys(&o, DEDUP_FIELDS, &[])?;
-    let mode = opt_pick(&o, "mode", DEDUP_MODES)?.unwrap_or(DedupMode::DropDuplicates);
+    let mode = opt_pick(&o, "mode")?.unwrap_or(DedupMode::DropDuplicates);
     let watermark_delay = match o.get("watermark_delay") {
         None | Some(Value::Null) => None,
         Some(v) => Some(int(&o.at("watermark_delay"), v, 0, MAX_1E9)?),
@@ -703,35 +670,35 @@ fn parse_dedup(root: &Obj, engine: &Engine) -> R<Option<Dedup>> {
 
 fn parse_sink(root: &Obj, workload: &Workload, source: &Source, engine: &Engine) -> R<Sink> {
     let o = required_object(root, "sink")?;
-    let kind = kind_of(&o, SINK_KINDS)?;
-    let supported = sink_engines(kind);
-    let eng = engine.kind_name();
-    if !supported.contains(&eng) {
+    let kind: SinkKind = kind_of(&o)?;
+    let supported = kind.engines();
+    if !supported.contains(&engine.kind()) {
+        let names: Vec<&str> = supported.iter().map(|k| k.name()).collect();
         return fail(
             &o.at("kind"),
             format!(
                 "{} does not support engine.kind {} (supported: {})",
-                quoted(kind),
-                quoted(eng),
-                supported.join(", ")
+                quoted(kind.name()),
+                quoted(engine.kind_name()),
+                names.join(", ")
             ),
         );
     }
-    check_keys(&o, fields_of(SINK_KINDS, kind), SINK_KINDS)?;
+    check_keys(&o, fields_of(SINK_KINDS, kind.name()), SINK_KINDS)?;
     Ok(match kind {
-        "append" => Sink::Append,
-        "upsert" => Sink::Upsert {
-            key: opt_pick(&o, "key", UPSERT_KEYS)?,
+        SinkKind::Append => Sink::Append,
+        SinkKind::Upsert => Sink::Upsert {
+            key: opt_pick(&o, "key")?,
         },
-        "file" => Sink::File,
-        "foreach_batch" => parse_foreach_batch(&o)?,
-        "delta" => Sink::Delta {
-            txn_app_id: opt_pick(&o, "txn_app_id", TXN_APP_IDS)?,
+        SinkKind::File => Sink::File,
+        SinkKind::ForeachBatch => parse_foreach_batch(&o)?,
+        SinkKind::Delta => Sink::Delta {
+            txn_app_id: opt_pick(&o, "txn_app_id")?,
         },
-        "kafka" => parse_kafka(&o, engine)?,
-        "bigquery" => parse_bigquery(&o, workload, source, engine)?,
-        "console" => Sink::Console,
-        _ => Sink::Memory,
+        SinkKind::Kafka => parse_kafka(&o, engine)?,
+        SinkKind::Bigquery => parse_bigquery(&o, workload, source, engine)?,
+        SinkKind::Console => Sink::Console,
+        SinkKind::Memory => Sink::Memory,
     })
 }
 
@@ -745,7 +712,7 @@ fn parse_foreach_batch(o: &Obj) -> R<Sink> {
             if !with_table {
                 return fail(&path, "only allowed when sink.control_table is true");
             }
-            Some(pick(&path, v, FB_TRANSACTIONS)?)
+            Some(pick(&path, v)?)
         }
     };
     let order = match o.get("order") {
@@ -758,7 +725,7 @@ fn parse_foreach_batch(o: &Obj) -> R<Sink> {
             if transaction != Some(FbTransaction::Separate) {
                 return fail(&path, "only allowed when sink.transaction is \"separate\"");
             }
-            Some(pick(&path, v, FB_ORDERS)?)
+            Some(pick(&path, v)?)
         }
     };
     Ok(Sink::ForeachBatch {
@@ -783,7 +750,7 @@ fn parse_kafka(o: &Obj, engine: &Engine) -> R<Sink> {
             return fail(&path, "true needs sink.idempotence true");
         }
     }
-    let isolation = opt_pick(o, "isolation", ISOLATIONS)?;
+    let isolation = opt_pick(o, "isolation")?;
     let transaction_timeout = match o.get("transaction_timeout") {
         None => None,
         Some(v) => {
@@ -803,13 +770,13 @@ fn parse_kafka(o: &Obj, engine: &Engine) -> R<Sink> {
 }
 
 fn parse_bigquery(o: &Obj, workload: &Workload, source: &Source, engine: &Engine) -> R<Sink> {
-    let stream_type = opt_pick(o, "stream_type", STREAM_TYPES)?;
+    let stream_type = opt_pick(o, "stream_type")?;
     let st = stream_type.unwrap_or(StreamType::Default);
-    let st_name = quoted(name_of(STREAM_TYPES, st));
+    let st_name = quoted(st.name());
 
-    let offsets = opt_pick(o, "offsets", OFFSETS)?;
+    let offsets = opt_pick(o, "offsets")?;
     let off = offsets.unwrap_or(Offsets::None);
-    let off_name = quoted(name_of(OFFSETS, off));
+    let off_name = quoted(off.name());
     let path = o.at("offsets");
     match (st, off) {
         (StreamType::Default, o) if o != Offsets::None => {
@@ -856,7 +823,7 @@ fn parse_bigquery(o: &Obj, workload: &Workload, source: &Source, engine: &Engine
                     format!("not allowed when sink.stream_type is {st_name}"),
                 );
             }
-            let scope = pick(&path, v, STREAM_SCOPES)?;
+            let scope = pick(&path, v)?;
             match (st, scope) {
                 (StreamType::Committed, StreamScope::PerBatch)
                     if matches!(off, Offsets::Source | Offsets::State) =>
@@ -966,11 +933,14 @@ fn parse_faults(
     for (i, v) in items.iter().enumerate() {
         let path = format!("faults[{i}]");
         let o = object(&path, v)?;
-        let kind = kind_of(&o, FAULT_KINDS)?;
-        check_applicable(&o, kind, source, engine, sink)?;
-        check_keys(&o, fields_of(FAULT_KINDS, kind), FAULT_KINDS)?;
+        let kind: FaultKind = kind_of(&o)?;
+        // §7's table (fault.rs), reported at `faults[i].kind`.
+        if let Err(r) = kind.applies_to(source, engine, sink) {
+            return fail(&o.at("kind"), r.to_string());
+        }
+        check_keys(&o, fields_of(FAULT_KINDS, kind.name()), FAULT_KINDS)?;
         let fault = parse_fault(&o, kind, workload, source, engine, sink, &steps)?;
-        if kind == "zombie" {
+        if kind == FaultKind::Zombie {
             if let Some(j) = zombie {
                 return fail(
                     &path,
@@ -998,43 +968,9 @@ fn parse_faults(
     Ok(faults)
 }
 
-/// Fault applicability (§7 table), reported at `faults[i].kind`; source, engine, sink in
-/// document order.
-fn check_applicable(o: &Obj, kind: &str, source: &Source, engine: &Engine, sink: &Sink) -> R<()> {
-    let (sources, engines, sinks): (&[&str], &[&str], &[&str]) = match kind {
-        "lost_ack" => (&[], &[], &["append", "upsert", "kafka", "bigquery"]),
-        "delete_checkpoint" => (
-            &["log", "socket"],
-            &["consumer", "micro_batch", "flink"],
-            &[],
-        ),
-        "zombie" => (
-            &["log"],
-            &["consumer", "micro_batch", "flink"],
-            &["append", "upsert", "kafka", "bigquery", "console"],
-        ),
-        "republish" => (&["log", "queue"], &[], &[]),
-        _ => (&[], &[], &[]),
-    };
-    let checks = [
-        ("source.kind", sources, source.kind_name()),
-        ("engine.kind", engines, engine.kind_name()),
-        ("sink.kind", sinks, sink.kind_name()),
-    ];
-    for (what, allowed, actual) in checks {
-        if !allowed.is_empty() && !allowed.contains(&actual) {
-            return fail(
-                &o.at("kind"),
-                format!("{kind} is not supported for {what} {}", quoted(actual)),
-            );
-        }
-    }
-    Ok(())
-}
-
 fn parse_fault(
     o: &Obj,
-    kind: &str,
+    kind: FaultKind,
     workload: &Workload,
     source: &Source,
     engine: &Engine,
@@ -1047,14 +983,14 @@ fn parse_fault(
             None => fail(&o.at(field), "required"),
         }
     };
-    if kind == "delete_checkpoint" {
+    if kind == FaultKind::DeleteCheckpoint {
         let before_restart = match o.get("before_restart") {
             Some(v) => int_min(&o.at("before_restart"), v, 1, u64::from(u32::MAX))? as u32,
             None => 1,
         };
         return Ok(Fault::DeleteCheckpoint { before_restart });
     }
-    if kind == "republish" {
+    if kind == FaultKind::Republish {
         let n = workload.records as usize;
         let rpath = o.at("record");
         let record = string(&rpath, required("record")?)?;
@@ -1107,13 +1043,13 @@ fn parse_fault(
         }
     };
     Ok(match kind {
-        "crash" => Fault::Crash {
+        FaultKind::Crash => Fault::Crash {
             batch,
             attempt,
             after: after()?,
             downtime: downtime()?,
         },
-        "crash_mid_write" => Fault::CrashMidWrite {
+        FaultKind::CrashMidWrite => Fault::CrashMidWrite {
             batch,
             attempt,
             after_records: int_min(
@@ -1124,12 +1060,12 @@ fn parse_fault(
             )?,
             downtime: downtime()?,
         },
-        "lost_ack" => Fault::LostAck {
+        FaultKind::LostAck => Fault::LostAck {
             batch,
             attempt,
             request: int_min(&o.at("request"), required("request")?, 0, u64::MAX)?,
         },
-        "zombie" => Fault::Zombie {
+        FaultKind::Zombie => Fault::Zombie {
             batch,
             attempt,
             after: after()?,
@@ -1155,7 +1091,7 @@ fn step_problem(
     let which = match engine {
         Engine::Consumer { .. } => format!(
             "engine \"consumer\" with commit_mode {}",
-            quoted(name_of(COMMIT_MODES, engine.commit_mode()))
+            quoted(engine.commit_mode().name())
         ),
         Engine::Beam { .. } => format!(
             "engine \"beam\" with source.kind {}",

@@ -485,7 +485,7 @@ impl Session {
             }
             Act::CrashHere => return self.apply(Act::CrashAt(self.playback.cursor)),
             Act::CrashAt(i) => match self.crash_point(i).and_then(|f| {
-                let desc = describe_fault(&f);
+                let desc = fault_label(self.scenario(), &f);
                 self.with_fault(f).map(|s| (s, desc))
             }) {
                 Ok((s, desc)) => {
@@ -497,7 +497,7 @@ impl Session {
                 Err(e) => n.message = Some(Message::FaultRefused(e)),
             },
             Act::AddFault(f) => {
-                let desc = describe_fault(&f);
+                let desc = fault_label(self.scenario(), &f);
                 match self.with_fault(f) {
                     Ok(s) => {
                         let index = s.faults.len() - 1;
@@ -538,7 +538,7 @@ impl Session {
                             let preset = self.entry().preset;
                             n.commit(
                                 s,
-                                format!("remove {}", describe_fault(&f)),
+                                format!("remove {}", fault_label(self.scenario(), &f)),
                                 preset,
                                 Cursor::Keep,
                             );
@@ -744,91 +744,16 @@ pub fn set_option(v: &mut Value, part: Part, key: &str, value: Option<Value>) {
     }
 }
 
-/// A fault in a few words: "crash after sink_write of batch 1 (attempt 1)".
+/// A fault in the fault list and the undo labels: the explorer's label in the engine's word
+/// for a batch, and the options a placement leaves at their defaults ("crash after
+/// sink_write · epoch 1 (attempt 2), down 5 ticks"); one description, `Fault::describe`.
+pub fn fault_label(sc: &Scenario, f: &Fault) -> String {
+    f.describe().text(sc.engine.unit())
+}
+
+/// [`fault_label`] in the format's word, `batch`, where no one engine applies.
 pub fn describe_fault(f: &Fault) -> String {
-    let at = |batch: u64, attempt: u32| {
-        if attempt == 1 {
-            format!("batch {batch}")
-        } else {
-            format!("batch {batch} attempt {attempt}")
-        }
-    };
-    let down = |d: u64| {
-        if d == 1 {
-            String::new()
-        } else {
-            format!(", down {d} ticks")
-        }
-    };
-    match f {
-        Fault::Crash {
-            batch,
-            attempt,
-            after,
-            downtime,
-        } => format!(
-            "crash after {} of {}{}",
-            after.name(),
-            at(*batch, *attempt),
-            down(*downtime)
-        ),
-        Fault::CrashMidWrite {
-            batch,
-            attempt,
-            after_records,
-            downtime,
-        } => format!(
-            "crash mid-write after {after_records} row{} of {}{}",
-            if *after_records == 1 { "" } else { "s" },
-            at(*batch, *attempt),
-            down(*downtime)
-        ),
-        Fault::LostAck {
-            batch,
-            attempt,
-            request,
-        } => format!("lost ack on request {request} of {}", at(*batch, *attempt)),
-        Fault::DeleteCheckpoint { before_restart } => {
-            format!("delete the checkpoint before restart {before_restart}")
-        }
-        Fault::Zombie {
-            batch,
-            attempt,
-            after,
-            downtime,
-        } => format!(
-            "zombie after {} of {}{}",
-            after.name(),
-            at(*batch, *attempt),
-            down(*downtime)
-        ),
-        Fault::Pause {
-            batch,
-            attempt,
-            after,
-            ticks,
-        } => format!(
-            "pause {ticks} ticks after {} of {}",
-            after.name(),
-            at(*batch, *attempt)
-        ),
-        Fault::Republish {
-            record,
-            after,
-            event_time,
-        } => {
-            let mut s = format!("republish {record}");
-            if let Some(a) = after {
-                if a != record {
-                    s.push_str(&format!(" after {a}"));
-                }
-            }
-            if let Some(t) = event_time {
-                s.push_str(&format!(" with event time {t}"));
-            }
-            s
-        }
-    }
+    f.describe().text("batch")
 }
 
 /// One crash of the explorer's matrix: a crash right after one step of one batch attempt.

@@ -5,38 +5,104 @@ use serde_json::Value;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::super::engine::scenario::{
+    CommitMode, DedupBy, DedupMode, EngineKind, FbOrder, FbTransaction, Isolation, Offsets,
+    SinkKind, SourceKind, StartingPosition, StreamScope, StreamType, TxnAppId, UpsertKey,
+};
 use super::super::session::{Act, Message, Part};
 use super::{Handle, Props};
 
 /// (value, label) choices for a select.
 type Choices = &'static [(&'static str, &'static str)];
 
+// The values are the engine's name tables (`engine::scenario`); the labels are the builder's.
 const SOURCES: Choices = &[
-    ("log", "log (Kafka topic)"),
-    ("queue", "queue (Pub/Sub subscription)"),
-    ("socket", "socket (not replayable)"),
+    (SourceKind::Log.name(), "log (Kafka topic)"),
+    (SourceKind::Queue.name(), "queue (Pub/Sub subscription)"),
+    (SourceKind::Socket.name(), "socket (not replayable)"),
 ];
 const ENGINES: Choices = &[
-    ("consumer", "consumer (poll loop)"),
-    ("micro_batch", "Spark micro-batch"),
-    ("flink", "Flink checkpoints"),
-    ("beam", "Beam / Dataflow"),
+    (EngineKind::Consumer.name(), "consumer (poll loop)"),
+    (EngineKind::MicroBatch.name(), "Spark micro-batch"),
+    (EngineKind::Flink.name(), "Flink checkpoints"),
+    (EngineKind::Beam.name(), "Beam / Dataflow"),
 ];
 const DEDUPS: Choices = &[
     ("none", "no dedup stage"),
-    ("drop_duplicates", "dropDuplicates"),
-    ("within_watermark", "dropDuplicatesWithinWatermark"),
+    (DedupMode::DropDuplicates.name(), "dropDuplicates"),
+    (
+        DedupMode::WithinWatermark.name(),
+        "dropDuplicatesWithinWatermark",
+    ),
 ];
 const SINKS: Choices = &[
-    ("append", "append (plain INSERT)"),
-    ("upsert", "upsert (MERGE)"),
-    ("file", "file (+ _spark_metadata)"),
-    ("foreach_batch", "foreachBatch"),
-    ("delta", "Delta"),
-    ("kafka", "Kafka"),
-    ("bigquery", "BigQuery Storage Write API"),
-    ("console", "console"),
-    ("memory", "memory"),
+    (SinkKind::Append.name(), "append (plain INSERT)"),
+    (SinkKind::Upsert.name(), "upsert (MERGE)"),
+    (SinkKind::File.name(), "file (+ _spark_metadata)"),
+    (SinkKind::ForeachBatch.name(), "foreachBatch"),
+    (SinkKind::Delta.name(), "Delta"),
+    (SinkKind::Kafka.name(), "Kafka"),
+    (SinkKind::Bigquery.name(), "BigQuery Storage Write API"),
+    (SinkKind::Console.name(), SinkKind::Console.name()),
+    (SinkKind::Memory.name(), SinkKind::Memory.name()),
+];
+const STARTING_POSITIONS: Choices = &[
+    (StartingPosition::Earliest.name(), "earliest"),
+    (StartingPosition::Latest.name(), "latest"),
+];
+const COMMIT_MODES: Choices = &[
+    (CommitMode::After.name(), "after the write"),
+    (CommitMode::Before.name(), "before the write"),
+    (CommitMode::Auto.name(), "auto-commit"),
+    (CommitMode::Transaction.name(), "in the sink's transaction"),
+];
+const DEDUP_BYS: Choices = &[
+    (DedupBy::MessageId.name(), "message id"),
+    (DedupBy::IdAttribute.name(), "id attribute"),
+];
+const UPSERT_KEYS: Choices = &[
+    (UpsertKey::RecordId.name(), "record id"),
+    (UpsertKey::SourcePosition.name(), "source position"),
+    (UpsertKey::UuidPerAttempt.name(), "uuid per attempt"),
+];
+const FB_TRANSACTIONS: Choices = &[
+    (FbTransaction::Same.name(), "data + marker in one"),
+    (FbTransaction::Separate.name(), "separate"),
+];
+const FB_ORDERS: Choices = &[
+    (FbOrder::DataFirst.name(), "data first"),
+    (FbOrder::MarkerFirst.name(), "marker first"),
+];
+const TXN_APP_IDS: Choices = &[
+    (TxnAppId::QueryId.name(), "query id"),
+    (TxnAppId::Fixed.name(), "fixed"),
+    (TxnAppId::None.name(), "none (plain append)"),
+];
+const ISOLATIONS: Choices = &[
+    (
+        Isolation::ReadUncommitted.name(),
+        Isolation::ReadUncommitted.name(),
+    ),
+    (
+        Isolation::ReadCommitted.name(),
+        Isolation::ReadCommitted.name(),
+    ),
+];
+const STREAM_TYPES: Choices = &[
+    (StreamType::Default.name(), "_default"),
+    (StreamType::Committed.name(), "committed"),
+    (StreamType::Pending.name(), "pending"),
+    (StreamType::Buffered.name(), "buffered"),
+];
+const OFFSETS: Choices = &[
+    (Offsets::None.name(), "none"),
+    (Offsets::Source.name(), "source position"),
+    (Offsets::Writer.name(), "writer counter"),
+    (Offsets::State.name(), "runner state (Beam)"),
+];
+const STREAM_SCOPES: Choices = &[
+    (StreamScope::Shared.name(), "one shared"),
+    (StreamScope::PerBatch.name(), "one per batch"),
 ];
 
 fn get<'a>(v: &'a Value, part: &str, key: &str) -> Option<&'a Value> {
@@ -166,11 +232,11 @@ pub fn builder(p: &Props) -> Html {
     let o = |part: &str, key: &str| get_str(&v, part, key);
     let h = s.clone();
 
-    let source_opts = match src.as_str() {
-        "log" => html! {
-            { choice(&h, Opt { part: Part::Source, opt: Some("starting_position"), label: "starting position", choices: &[("earliest", "earliest"), ("latest", "latest")][..], default: Some("earliest"), bools: false }, o("source", "starting_position")) }
+    let source_opts = match SourceKind::from_name(&src) {
+        Some(SourceKind::Log) => html! {
+            { choice(&h, Opt { part: Part::Source, opt: Some("starting_position"), label: "starting position", choices: STARTING_POSITIONS, default: Some("earliest"), bools: false }, o("source", "starting_position")) }
         },
-        "queue" => html! {
+        Some(SourceKind::Queue) => html! {
             <>
                 { number(&h, Part::Source, "ack_deadline", "ack deadline (ticks)", o("source", "ack_deadline"), Some("10"), 1) }
                 { choice(&h, Opt { part: Part::Source, opt: Some("exactly_once_delivery"), label: "exactly-once delivery", choices: BOOLS, default: Some("no"), bools: true }, o("source", "exactly_once_delivery")) }
@@ -178,47 +244,47 @@ pub fn builder(p: &Props) -> Html {
         },
         _ => html! {},
     };
-    let engine_opts = match eng.as_str() {
-        "consumer" => html! {
+    let engine_opts = match EngineKind::from_name(&eng) {
+        Some(EngineKind::Consumer) => html! {
             <>
-                { choice(&h, Opt { part: Part::Engine, opt: Some("commit_mode"), label: "commit mode", choices: &[("after", "after the write"), ("before", "before the write"), ("auto", "auto-commit"), ("transaction", "in the sink's transaction")][..], default: Some("after"), bools: false }, o("engine", "commit_mode")) }
-                if o("engine", "commit_mode") == "auto" {
+                { choice(&h, Opt { part: Part::Engine, opt: Some("commit_mode"), label: "commit mode", choices: COMMIT_MODES, default: Some("after"), bools: false }, o("engine", "commit_mode")) }
+                if o("engine", "commit_mode") == CommitMode::Auto.name() {
                     { number(&h, Part::Engine, "auto_commit_every", "auto-commit every N polls", o("engine", "auto_commit_every"), Some("1"), 1) }
                 }
             </>
         },
-        "beam" => html! {
-            { choice(&h, Opt { part: Part::Engine, opt: Some("dedup_by"), label: "dedup by", choices: &[("message_id", "message id"), ("id_attribute", "id attribute")][..], default: Some("message id"), bools: false }, o("engine", "dedup_by")) }
+        Some(EngineKind::Beam) => html! {
+            { choice(&h, Opt { part: Part::Engine, opt: Some("dedup_by"), label: "dedup by", choices: DEDUP_BYS, default: Some("message id"), bools: false }, o("engine", "dedup_by")) }
         },
         _ => html! {},
     };
-    let sink_opts = match sink.as_str() {
-        "upsert" => html! {
-            { choice(&h, Opt { part: Part::Sink, opt: Some("key"), label: "key", choices: &[("record_id", "record id"), ("source_position", "source position"), ("uuid_per_attempt", "uuid per attempt")][..], default: Some("record id"), bools: false }, o("sink", "key")) }
+    let sink_opts = match SinkKind::from_name(&sink) {
+        Some(SinkKind::Upsert) => html! {
+            { choice(&h, Opt { part: Part::Sink, opt: Some("key"), label: "key", choices: UPSERT_KEYS, default: Some("record id"), bools: false }, o("sink", "key")) }
         },
-        "foreach_batch" => html! {
+        Some(SinkKind::ForeachBatch) => html! {
             <>
                 { choice(&h, Opt { part: Part::Sink, opt: Some("control_table"), label: "control table (batchId check)", choices: BOOLS, default: Some("yes"), bools: true }, o("sink", "control_table")) }
-                { choice(&h, Opt { part: Part::Sink, opt: Some("transaction"), label: "transactions", choices: &[("same", "data + marker in one"), ("separate", "separate")][..], default: Some("one"), bools: false }, o("sink", "transaction")) }
-                { choice(&h, Opt { part: Part::Sink, opt: Some("order"), label: "order (separate only)", choices: &[("data_first", "data first"), ("marker_first", "marker first")][..], default: Some("data first"), bools: false }, o("sink", "order")) }
+                { choice(&h, Opt { part: Part::Sink, opt: Some("transaction"), label: "transactions", choices: FB_TRANSACTIONS, default: Some("one"), bools: false }, o("sink", "transaction")) }
+                { choice(&h, Opt { part: Part::Sink, opt: Some("order"), label: "order (separate only)", choices: FB_ORDERS, default: Some("data first"), bools: false }, o("sink", "order")) }
             </>
         },
-        "delta" => html! {
-            { choice(&h, Opt { part: Part::Sink, opt: Some("txn_app_id"), label: "txn appId", choices: &[("query_id", "query id"), ("fixed", "fixed"), ("none", "none (plain append)")][..], default: Some("query id"), bools: false }, o("sink", "txn_app_id")) }
+        Some(SinkKind::Delta) => html! {
+            { choice(&h, Opt { part: Part::Sink, opt: Some("txn_app_id"), label: "txn appId", choices: TXN_APP_IDS, default: Some("query id"), bools: false }, o("sink", "txn_app_id")) }
         },
-        "kafka" => html! {
+        Some(SinkKind::Kafka) => html! {
             <>
                 { choice(&h, Opt { part: Part::Sink, opt: Some("idempotence"), label: "idempotence", choices: BOOLS, default: Some("yes"), bools: true }, o("sink", "idempotence")) }
                 { choice(&h, Opt { part: Part::Sink, opt: Some("transactions"), label: "transactions", choices: BOOLS, default: Some("no"), bools: true }, o("sink", "transactions")) }
-                { choice(&h, Opt { part: Part::Sink, opt: Some("isolation"), label: "reader isolation", choices: &[("read_uncommitted", "read_uncommitted"), ("read_committed", "read_committed")][..], default: Some("read_uncommitted"), bools: false }, o("sink", "isolation")) }
+                { choice(&h, Opt { part: Part::Sink, opt: Some("isolation"), label: "reader isolation", choices: ISOLATIONS, default: Some(Isolation::ReadUncommitted.name()), bools: false }, o("sink", "isolation")) }
                 { number(&h, Part::Sink, "transaction_timeout", "transaction timeout (ticks)", o("sink", "transaction_timeout"), Some("60"), 1) }
             </>
         },
-        "bigquery" => html! {
+        Some(SinkKind::Bigquery) => html! {
             <>
-                { choice(&h, Opt { part: Part::Sink, opt: Some("stream_type"), label: "stream type", choices: &[("default", "_default"), ("committed", "committed"), ("pending", "pending"), ("buffered", "buffered")][..], default: Some("_default"), bools: false }, o("sink", "stream_type")) }
-                { choice(&h, Opt { part: Part::Sink, opt: Some("offsets"), label: "offsets", choices: &[("none", "none"), ("source", "source position"), ("writer", "writer counter"), ("state", "runner state (Beam)")][..], default: Some("none"), bools: false }, o("sink", "offsets")) }
-                { choice(&h, Opt { part: Part::Sink, opt: Some("stream"), label: "stream", choices: &[("shared", "one shared"), ("per_batch", "one per batch")][..], default: Some("by type"), bools: false }, o("sink", "stream")) }
+                { choice(&h, Opt { part: Part::Sink, opt: Some("stream_type"), label: "stream type", choices: STREAM_TYPES, default: Some("_default"), bools: false }, o("sink", "stream_type")) }
+                { choice(&h, Opt { part: Part::Sink, opt: Some("offsets"), label: "offsets", choices: OFFSETS, default: Some("none"), bools: false }, o("sink", "offsets")) }
+                { choice(&h, Opt { part: Part::Sink, opt: Some("stream"), label: "stream", choices: STREAM_SCOPES, default: Some("by type"), bools: false }, o("sink", "stream")) }
                 { choice(&h, Opt { part: Part::Sink, opt: Some("batch_commit"), label: "BatchCommit", choices: BOOLS, default: Some("by type"), bools: true }, o("sink", "batch_commit")) }
                 { choice(&h, Opt { part: Part::Sink, opt: Some("finalize_on_drain"), label: "finalize on drain", choices: BOOLS, default: Some("no"), bools: true }, o("sink", "finalize_on_drain")) }
             </>

@@ -4,34 +4,30 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::super::engine::scenario::{record_id, Step};
-use super::super::engine::{self, Fault, Scenario};
+use super::super::engine::{self, Fault, FaultKind, Scenario};
 use super::super::playback::PlayAction;
-use super::super::session::{describe_fault, Act, Message};
+use super::super::session::{fault_label, Act, Message};
 use super::{step_words, Props};
 
-const KINDS: [(&str, &str); 7] = [
-    ("crash", "Crash after a step"),
-    ("crash_mid_write", "Crash in the middle of the write"),
-    (
-        "lost_ack",
-        "Lost ack (the server applied it, the client saw an error)",
-    ),
-    (
-        "delete_checkpoint",
-        "Delete the checkpoint before a restart",
-    ),
-    (
-        "zombie",
-        "Zombie: cut off, a new process takes over, the old one finishes later",
-    ),
-    ("pause", "Pause: the process stalls, the clock runs"),
-    ("republish", "Republish: the publisher sends a record twice"),
-];
+/// The menu's words for each kind, in the name table's order.
+fn kind_label(k: FaultKind) -> &'static str {
+    match k {
+        FaultKind::Crash => "Crash after a step",
+        FaultKind::CrashMidWrite => "Crash in the middle of the write",
+        FaultKind::LostAck => "Lost ack (the server applied it, the client saw an error)",
+        FaultKind::DeleteCheckpoint => "Delete the checkpoint before a restart",
+        FaultKind::Zombie => {
+            "Zombie: cut off, a new process takes over, the old one finishes later"
+        }
+        FaultKind::Pause => "Pause: the process stalls, the clock runs",
+        FaultKind::Republish => "Republish: the publisher sends a record twice",
+    }
+}
 
 /// The fault form's values (as typed; turned into a fault on submit).
 #[derive(Clone, Debug, PartialEq)]
 struct Form {
-    kind: String,
+    kind: FaultKind,
     batch: u64,
     attempt: u32,
     step: Step,
@@ -49,7 +45,7 @@ impl Form {
     fn new(s: &Scenario, at: Option<&engine::Event>) -> Form {
         let steps = s.steps();
         Form {
-            kind: "crash".into(),
+            kind: FaultKind::Crash,
             batch: at.and_then(|e| e.batch).unwrap_or(1),
             attempt: at.and_then(|e| e.attempt).unwrap_or(1),
             step: at
@@ -68,57 +64,47 @@ impl Form {
         }
     }
 
-    fn fault(&self, kind: &str) -> Fault {
+    fn fault(&self) -> Fault {
         let (batch, attempt) = (self.batch, self.attempt.max(1));
-        match kind {
-            "crash_mid_write" => Fault::CrashMidWrite {
+        match self.kind {
+            FaultKind::CrashMidWrite => Fault::CrashMidWrite {
                 batch,
                 attempt,
                 after_records: self.after_records.max(1),
                 downtime: self.downtime,
             },
-            "lost_ack" => Fault::LostAck {
+            FaultKind::LostAck => Fault::LostAck {
                 batch,
                 attempt,
                 request: self.request,
             },
-            "delete_checkpoint" => Fault::DeleteCheckpoint {
+            FaultKind::DeleteCheckpoint => Fault::DeleteCheckpoint {
                 before_restart: self.before_restart.max(1),
             },
-            "zombie" => Fault::Zombie {
+            FaultKind::Zombie => Fault::Zombie {
                 batch,
                 attempt,
                 after: self.step,
                 downtime: self.downtime,
             },
-            "pause" => Fault::Pause {
+            FaultKind::Pause => Fault::Pause {
                 batch,
                 attempt,
                 after: self.step,
                 ticks: self.ticks.max(1),
             },
-            "republish" => Fault::Republish {
+            FaultKind::Republish => Fault::Republish {
                 record: record_id(self.record),
                 after: Some(record_id(self.after.max(self.record))),
                 event_time: self.event_time,
             },
-            _ => Fault::Crash {
+            FaultKind::Crash => Fault::Crash {
                 batch,
                 attempt,
                 after: self.step,
                 downtime: self.downtime,
             },
         }
-    }
-}
-
-/// Why the engine refuses this fault kind for the scenario at all (not just this placement).
-fn kind_refusal(s: &Scenario, f: Fault) -> Option<String> {
-    let mut t = s.clone();
-    t.faults.push(f);
-    match engine::validate(&t) {
-        Err(e) if e.path == format!("faults[{}].kind", t.faults.len() - 1) => Some(e.problem),
-        _ => None,
     }
 }
 
@@ -160,13 +146,13 @@ pub fn faults(p: &Props) -> Html {
             html! {
                 <li class={classes!("fault", (!fired).then_some("is-unfired"))} data-testid="fault">
                     <span class="fault-kind">{ f.kind_name().replace('_', " ") }</span>
-                    <span class="fault-desc">{ describe_fault(f) }</span>
+                    <span class="fault-desc">{ fault_label(scenario, f) }</span>
                     <span class="fault-state">{ if fired { "fired" } else { "did not fire: its point was never reached" } }</span>
                     <span class="fault-actions">
                         if let Some(goto) = goto {
                             <button class="link-btn" onclick={goto}>{ format!("go to step {}", at.unwrap_or(0) + 1) }</button>
                         }
-                        <button class="icon-btn" onclick={remove} aria-label={format!("Remove fault: {}", describe_fault(f))} title="Remove">{ "✕" }</button>
+                        <button class="icon-btn" onclick={remove} aria-label={format!("Remove fault: {}", fault_label(scenario, f))} title="Remove">{ "✕" }</button>
                     </span>
                 </li>
             }
@@ -174,15 +160,19 @@ pub fn faults(p: &Props) -> Html {
         .collect();
 
     let f = (*form).clone();
-    let kinds: Html = KINDS
+    let kinds: Html = FaultKind::ALL
         .iter()
-        .map(|(k, label)| {
-            let refusal = kind_refusal(scenario, f.fault(k));
+        .map(|&k| {
+            // Why the engine refuses this kind for the scenario at all (not just this placement).
+            let refusal = k
+                .applies_to(&scenario.source, &scenario.engine, &scenario.sink)
+                .err();
+            let label = kind_label(k);
             let text = match &refusal {
                 Some(r) => format!("{label} — not for this scenario: {r}"),
                 None => label.to_string(),
             };
-            html! { <option value={*k} selected={f.kind == *k} disabled={refusal.is_some()}>{ text }</option> }
+            html! { <option value={k.name()} selected={f.kind == k} disabled={refusal.is_some()}>{ text }</option> }
         })
         .collect();
 
@@ -194,13 +184,18 @@ pub fn faults(p: &Props) -> Html {
             form.set(f);
         })
     };
-    let on_kind = set(|f, e| f.kind = e.target_unchecked_into::<HtmlInputElement>().value());
+    let on_kind = set(|f, e| {
+        let v = e.target_unchecked_into::<HtmlInputElement>().value();
+        if let Some(k) = FaultKind::from_name(&v) {
+            f.kind = k;
+        }
+    });
     let on_batch = set(|f, e| f.batch = num(e).unwrap_or(f.batch));
     let on_attempt = set(|f, e| f.attempt = num(e).unwrap_or(f.attempt));
     let on_step = set(|f, e| {
         let v = e.target_unchecked_into::<HtmlInputElement>().value();
-        if let Some(st) = Step::ALL.iter().find(|st| st.name() == v) {
-            f.step = *st;
+        if let Some(st) = Step::from_name(&v) {
+            f.step = st;
         }
     });
     let on_k = set(|f, e| f.after_records = num(e).unwrap_or(f.after_records));
@@ -235,7 +230,7 @@ pub fn faults(p: &Props) -> Html {
         let form = form.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            s.dispatch(Act::AddFault(form.fault(&form.kind)));
+            s.dispatch(Act::AddFault(form.fault()));
         })
     };
     let clear = {
@@ -254,12 +249,15 @@ pub fn faults(p: &Props) -> Html {
             .map(|i| html! { <option value={i.to_string()} selected={i == sel}>{ record_id(i) }</option> })
             .collect()
     };
-    let point = matches!(
-        f.kind.as_str(),
-        "crash" | "crash_mid_write" | "lost_ack" | "zombie" | "pause"
+    let point = f.fault().point().is_some();
+    let with_step = matches!(
+        f.kind,
+        FaultKind::Crash | FaultKind::Zombie | FaultKind::Pause
     );
-    let with_step = matches!(f.kind.as_str(), "crash" | "zombie" | "pause");
-    let with_down = matches!(f.kind.as_str(), "crash" | "crash_mid_write" | "zombie");
+    let with_down = matches!(
+        f.kind,
+        FaultKind::Crash | FaultKind::CrashMidWrite | FaultKind::Zombie
+    );
 
     let message = match &s.message {
         Some(Message::FaultRefused(e)) => {
@@ -295,15 +293,15 @@ pub fn faults(p: &Props) -> Html {
                     <label class="field"><span>{ "after step" }</span>
                         <select onchange={on_step}>{ steps }</select></label>
                 }
-                if f.kind == "crash_mid_write" {
+                if f.kind == FaultKind::CrashMidWrite {
                     <label class="field"><span>{ "after k rows" }</span>
                         <input type="number" min="1" value={f.after_records.to_string()} onchange={on_k} /></label>
                 }
-                if f.kind == "lost_ack" {
+                if f.kind == FaultKind::LostAck {
                     <label class="field"><span>{ "request (0-based)" }</span>
                         <input type="number" min="0" value={f.request.to_string()} onchange={on_req} /></label>
                 }
-                if f.kind == "delete_checkpoint" {
+                if f.kind == FaultKind::DeleteCheckpoint {
                     <label class="field"><span>{ "before restart" }</span>
                         <input type="number" min="1" value={f.before_restart.to_string()} onchange={on_restart} /></label>
                 }
@@ -311,11 +309,11 @@ pub fn faults(p: &Props) -> Html {
                     <label class="field"><span>{ "downtime (ticks)" }</span>
                         <input type="number" min="0" value={f.downtime.to_string()} onchange={on_down} /></label>
                 }
-                if f.kind == "pause" {
+                if f.kind == FaultKind::Pause {
                     <label class="field"><span>{ "ticks" }</span>
                         <input type="number" min="1" value={f.ticks.to_string()} onchange={on_ticks} /></label>
                 }
-                if f.kind == "republish" {
+                if f.kind == FaultKind::Republish {
                     <label class="field"><span>{ "record" }</span>
                         <select onchange={on_record}>{ record_opts(f.record, 0) }</select></label>
                     <label class="field"><span>{ "inserted after" }</span>
