@@ -1,0 +1,65 @@
+// Ready for a classroom: defects a trainer hits on a projector, with a screen reader, with
+// the keyboard and on a phone; one test each, and each failed before its fix.
+// Test ids: e2e/README.md. No sleeps: every wait is on the DOM.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appForFile, failureShot } from './serve.mjs';
+
+const app = appForFile();
+const $ = (id) => `[data-testid=${id}]`;
+
+async function open(page, hash = '', query = '') {
+  await page.goto('about:blank');
+  await page.goto(`${app.url}${query}${hash ? `#${hash}` : ''}`);
+  await page.locator($('stage')).waitFor();
+}
+
+// ------------------------------------------------------------------ 1. click-to-crash
+
+/** WCAG contrast ratio of an element's computed text colour on its computed background. */
+function contrastOf(page, selector) {
+  return page.evaluate((selector) => {
+    const el = document.querySelector(selector);
+    const cs = getComputedStyle(el);
+    // Computed colours are rgb()/rgba() or, from color-mix, color(srgb r g b [/ a]).
+    const parse = (c) => {
+      let m = c.match(/^rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)$/);
+      if (m) return [m[1] / 255, m[2] / 255, m[3] / 255, m[4] === undefined ? 1 : +m[4]];
+      m = c.match(/^color\(srgb ([\d.e-]+) ([\d.e-]+) ([\d.e-]+)(?: \/ ([\d.]+))?\)$/);
+      if (m) return [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]];
+      throw new Error(`cannot parse the colour ${c}`);
+    };
+    const lum = ([r, g, b]) => {
+      const f = (v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    // A translucent background is drawn over the page's.
+    const page = parse(getComputedStyle(document.body).backgroundColor);
+    const bgRaw = parse(cs.backgroundColor);
+    const bg = bgRaw.slice(0, 3).map((v, i) => v * bgRaw[3] + page[i] * (1 - bgRaw[3]));
+    const fg = parse(cs.color);
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    return { ratio: (hi + 0.05) / (lo + 0.05), color: cs.color, background: cs.backgroundColor };
+  }, selector);
+}
+
+test('click-to-crash, when on, is readable: contrast ≥ 4.5:1 in light and dark', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'classroom-toggle', async () => {
+    try {
+      for (const scheme of ['light', 'dark']) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await open(page);
+        await page.locator($('crash-mode')).click();
+        await page.locator(`${$('crash-mode')}[aria-pressed=true]`).waitFor();
+        await page.mouse.move(0, 0); // not hovered
+        const c = await contrastOf(page, $('crash-mode'));
+        t.diagnostic(`${scheme}: ${c.color} on ${c.background} = ${c.ratio.toFixed(2)}:1`);
+        assert.ok(c.ratio >= 4.5, `${scheme}: ${c.color} on ${c.background} is ${c.ratio.toFixed(2)}:1, below 4.5:1`);
+      }
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
+  });
+});
