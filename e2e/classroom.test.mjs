@@ -15,6 +15,10 @@ async function open(page, hash = '', query = '') {
   await page.locator($('stage')).waitFor();
 }
 
+/** Wait until the timeline's position reads `i + 1 / …`. */
+const atStep = (page, i) =>
+  page.waitForFunction((n) => document.querySelector('.tl-pos')?.textContent.startsWith(`${n + 1} /`), i);
+
 // ------------------------------------------------------------------ 1. click-to-crash
 
 /** WCAG contrast ratio of an element's computed text colour on its computed background. */
@@ -61,5 +65,63 @@ test('click-to-crash, when on, is readable: contrast ≥ 4.5:1 in light and dark
     } finally {
       await page.emulateMedia({ colorScheme: 'light' });
     }
+  });
+});
+
+// ------------------------------------------------------------------ 3. the timeline, one Tab stop
+
+test('the timeline is one Tab stop; arrows, Home and End move the cursor and the focus', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'classroom-roving', async () => {
+    await open(page);
+    const n = await page.locator($('tick')).count();
+    // From the control before the strip (the scrubber), Tab until the focus leaves it.
+    await page.locator('.scrub').focus();
+    let inside = 0;
+    for (;;) {
+      await page.keyboard.press('Tab');
+      const inStrip = await page.evaluate(() => !!document.activeElement?.closest('[data-testid=timeline]'));
+      if (!inStrip) break;
+      inside += 1;
+      assert.ok(inside <= n, 'Tab never leaves the timeline');
+    }
+    assert.equal(inside, 1, `Tab stops inside the timeline: ${inside} (of ${n} steps)`);
+
+    // Back in: the focus is on the current step; the arrows move it and seek.
+    await page.keyboard.press('Shift+Tab');
+    const focused = () =>
+      page.evaluate(() => {
+        const a = document.activeElement;
+        const zero = [...document.querySelectorAll('[data-testid=tick][tabindex="0"]')].map((e) => e.dataset.i);
+        return { i: a?.dataset.i, current: a?.getAttribute('aria-current'), zero };
+      });
+    assert.deepEqual(await focused(), { i: '0', current: 'step', zero: ['0'] });
+    await page.keyboard.press('ArrowRight');
+    await atStep(page, 1);
+    await page.keyboard.press('ArrowRight');
+    await atStep(page, 2);
+    await page.waitForFunction(() => document.activeElement?.dataset.i === '2');
+    assert.deepEqual(await focused(), { i: '2', current: 'step', zero: ['2'] }, 'one press, one step');
+    await page.keyboard.press('ArrowLeft');
+    await atStep(page, 1);
+    await page.keyboard.press('End');
+    await atStep(page, n - 1);
+    await page.waitForFunction((k) => document.activeElement?.dataset.i === String(k), n - 1);
+    await page.keyboard.press('Home');
+    await atStep(page, 0);
+    await page.waitForFunction(() => document.activeElement?.dataset.i === '0');
+
+    // The focus ring is not the current-step ring: another colour or style.
+    const ring = await page.evaluate(() => {
+      const cs = getComputedStyle(document.activeElement);
+      return { style: cs.outlineStyle, color: cs.outlineColor, width: cs.outlineWidth, shadow: cs.boxShadow };
+    });
+    const current = ring.shadow.match(/rgba?\([^)]*\)/)?.[0];
+    assert.notEqual(ring.style, 'none', 'a focused step has a focus ring');
+    assert.ok(
+      ring.style !== 'solid' || ring.color !== current,
+      `the focus ring (${ring.width} ${ring.style} ${ring.color}) looks like the current-step ring (${ring.shadow})`,
+    );
+    assert.deepEqual(app.pageErrors, []);
   });
 });
