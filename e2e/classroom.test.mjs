@@ -19,6 +19,14 @@ async function open(page, hash = '', query = '') {
 const atStep = (page, i) =>
   page.waitForFunction((n) => document.querySelector('.tl-pos')?.textContent.startsWith(`${n + 1} /`), i);
 
+/** Index of the first tick whose label matches `re`. */
+async function tickIndex(page, re) {
+  const labels = await page.locator($('tick')).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+  const i = labels.findIndex((l) => re.test(l));
+  assert.ok(i >= 0, `a tick labelled ${re}`);
+  return i;
+}
+
 // ------------------------------------------------------------------ 1. click-to-crash
 
 /** WCAG contrast ratio of an element's computed text colour on its computed background. */
@@ -122,6 +130,88 @@ test('the timeline is one Tab stop; arrows, Home and End move the cursor and the
       ring.style !== 'solid' || ring.color !== current,
       `the focus ring (${ring.width} ${ring.style} ${ring.color}) looks like the current-step ring (${ring.shadow})`,
     );
+    assert.deepEqual(app.pageErrors, []);
+  });
+});
+
+// ------------------------------------------------------------------ 5. live regions
+
+/** Count what the page's live regions would announce: one per region and mutation batch. */
+function watchAnnouncements(page) {
+  return page.evaluate(() => {
+    const LIVE = '[aria-live]:not([aria-live=off]), [role=status], [role=alert], [role=log]';
+    window.announced = [];
+    window.announcer?.disconnect();
+    window.announcer = new MutationObserver((records) => {
+      const regions = new Set();
+      for (const r of records) {
+        const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+        const region = el?.closest(LIVE);
+        if (region) regions.add(region);
+        // A live region inserted with its text.
+        for (const n of r.addedNodes) if (n.nodeType === 1 && n.matches(LIVE)) regions.add(n);
+      }
+      for (const region of regions) {
+        const text = region.textContent.trim();
+        if (text && region.isConnected) window.announced.push(text);
+      }
+    });
+    window.announcer.observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+const announced = (page) => page.evaluate(() => window.announced.slice());
+
+test('playing announces key moments, not every step: faults, the outcome, a new run result', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'classroom-live', async () => {
+    // A clean run: 4 s of play at 1× (8 steps) announces at most one thing.
+    await open(page);
+    await watchAnnouncements(page);
+    await page.locator($('play')).click();
+    await atStep(page, 8);
+    const during = await announced(page);
+    t.diagnostic(`announcements during 4 s of play: ${during.length}`);
+    assert.ok(during.length <= 1, `${during.length} announcements in 4 s of play: ${JSON.stringify(during)}`);
+    // The end is announced with the outcome.
+    await page.locator('.speed select').selectOption({ label: '4×' });
+    await page.locator($('outcome-caption')).waitFor();
+    await page.waitForFunction(() => window.announced.some((a) => /exactly once/i.test(a)));
+
+    // Pacing off: a fault passed while playing is announced, the steps around it are not.
+    await open(page, 'preset=consumer-commit-before');
+    await page.locator($('pacing-toggle')).click();
+    await page.locator(`${$('pacing-toggle')}[aria-pressed=false]`).waitFor();
+    await page.locator('.speed select').selectOption({ label: '4×' });
+    const fault = await page.locator('[data-testid=tick].k-fault').first().getAttribute('title');
+    const steps = await page.locator($('tick')).count();
+    await watchAnnouncements(page);
+    await page.locator($('play')).click();
+    await page.locator($('outcome-caption')).waitFor();
+    const head = await page.locator(`${$('outcome-caption')} .cap-head`).innerText();
+    await page.waitForFunction((h) => window.announced.some((a) => a.includes(h)), head);
+    const all = await announced(page);
+    assert.ok(all.some((a) => a.includes(fault)), `the fault (${fault}) is announced: ${JSON.stringify(all)}`);
+    assert.ok(all.length < steps / 2, `${all.length} announcements for ${steps} steps`);
+
+    // Stepping by hand announces each step.
+    await watchAnnouncements(page);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await atStep(page, 1);
+    const narr = await page.locator($('narration')).innerText();
+    await page.waitForFunction((s) => window.announced.some((a) => a.includes(s)), narr);
+
+    // A crash that changes the run's result announces the new result.
+    await open(page, 'preset=spark-append');
+    const write = await tickIndex(page, /sink write, batch 1 · attempt 1/);
+    await page.locator($('tick')).nth(write).click();
+    await atStep(page, write);
+    await watchAnnouncements(page);
+    await page.keyboard.press('c');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=run-duplicated]')?.textContent.startsWith('❐ 2'),
+    );
+    await page.waitForFunction(() => window.announced.some((a) => /2 duplicated/.test(a)));
     assert.deepEqual(app.pageErrors, []);
   });
 });

@@ -596,7 +596,7 @@ pub fn layout(s: &Handle) -> Html {
                 <span class={classes!("badge", guarantee_class(o.guarantee))} data-testid="guarantee">
                     { guarantee_label(o) }
                 </span>
-                <span class="embed-result">
+                <span class="embed-result" role="status">
                     <span class={classes!((dup > 0).then_some("rr-dup"))}>{ format!("❐ {dup} duplicated") }</span>
                     <span class={classes!((missing > 0).then_some("rr-missing"))}>{ format!("✕ {missing} missing") }</span>
                 </span>
