@@ -215,3 +215,31 @@ test('playing announces key moments, not every step: faults, the outcome, a new 
     assert.deepEqual(app.pageErrors, []);
   });
 });
+
+// ------------------------------------------------------------------ 6. help dialog
+
+test('the help dialog keeps the focus inside and gives it back to the opener', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'classroom-help', async () => {
+    await open(page);
+    const opener = page.locator('[aria-label="Keyboard shortcuts and help"]');
+    const inHelp = () => page.evaluate(() => !!document.activeElement?.closest('[data-testid=help]'));
+    const onOpener = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Keyboard shortcuts and help');
+    for (const close of ['Escape', 'button']) {
+      await opener.click();
+      await page.locator($('help')).waitFor();
+      assert.ok(await inHelp(), 'the dialog has the focus when it opens');
+      for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+        await page.keyboard.press(key);
+        assert.ok(await inHelp(), `${key} keeps the focus in the dialog`);
+      }
+      if (close === 'Escape') await page.keyboard.press('Escape');
+      else await page.locator('[aria-label="Close the help"]').click();
+      await page.locator($('help')).waitFor({ state: 'detached' });
+      const where = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 80));
+      assert.ok(await onOpener(), `after ${close}, the focus is back on the help button, not on ${where}`);
+    }
+    assert.deepEqual(app.pageErrors, []);
+  });
+});
