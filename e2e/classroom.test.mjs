@@ -243,3 +243,33 @@ test('the help dialog keeps the focus inside and gives it back to the opener', a
     assert.deepEqual(app.pageErrors, []);
   });
 });
+
+// ------------------------------------------------------------------ 7. first visit
+
+test('a first visit says how to crash; the hint goes once the learner has crashed', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'classroom-hint', async () => {
+    await open(page);
+    await page.evaluate(() => localStorage.clear());
+    await open(page);
+    const hint = page.locator($('crash-hint'));
+    await hint.waitFor();
+    assert.ok(await hint.isVisible(), 'the hint is visible');
+    const text = await hint.innerText();
+    assert.match(text, /Crash here/);
+    assert.match(text, /\bC\b/);
+    assert.match(text, /Click-to-crash/);
+    // Crash once (C after batch 1's sink write): the hint goes, and stays gone.
+    const write = await tickIndex(page, /sink write, batch 1 · attempt 1/);
+    await page.locator($('tick')).nth(write).click();
+    await atStep(page, write);
+    await page.keyboard.press('c');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=run-duplicated]')?.textContent.startsWith('❐ 2'),
+    );
+    await hint.waitFor({ state: 'detached' });
+    await open(page);
+    assert.equal(await hint.count(), 0, 'no hint after a reload');
+    assert.deepEqual(app.pageErrors, []);
+  });
+});

@@ -202,11 +202,37 @@ fn mark_cursor(strip: &HtmlElement, from: Option<usize>, to: usize) {
     }
 }
 
+/// localStorage: set once the learner has added a fault; then the first-visit hint is gone.
+const CRASHED_KEY: &str = "crashcourse.crashed";
+
+fn crashed_before() -> bool {
+    super::learn::storage().is_some_and(|st| st.get_item(CRASHED_KEY).ok().flatten().is_some())
+}
+
+fn remember_crash() {
+    if let Some(st) = super::learn::storage() {
+        let _ = st.set_item(CRASHED_KEY, "1");
+    }
+}
+
 #[function_component(Timeline)]
 pub fn timeline(p: &Props) -> Html {
     let s = &p.s;
     let pb = &s.playback;
     let strip = use_node_ref();
+
+    // The first-visit hint (how to crash), until the learner has added a fault once.
+    let hint = use_state(|| !crashed_before());
+    {
+        let hint = hint.clone();
+        let added = matches!(s.message, Some(Message::FaultAdded(_)));
+        use_effect_with(added, move |&added| {
+            if added && *hint {
+                remember_crash();
+                hint.set(false);
+            }
+        });
+    }
 
     // Mark the cursor on the strip (and keep it in view). A new run or click mode
     // re-renders the strip: then every tick is re-marked.
@@ -321,6 +347,12 @@ pub fn timeline(p: &Props) -> Html {
                     aria-pressed={if crash_mode { "true" } else { "false" }} data-testid="crash-mode">
                     { if crash_mode { "Click-to-crash on: click any step" } else { "Click-to-crash: off" } }
                 </button>
+                if *hint {
+                    <p class="crash-hint" data-testid="crash-hint">
+                        { "Pick a step, then press " }<strong>{ "✕ Crash here" }</strong>{ " (or " }<kbd>{ "C" }</kbd>
+                        { ") — or turn on " }<strong>{ "Click-to-crash" }</strong>{ " and click any step." }
+                    </p>
+                }
                 { message }
             </div>
             <p class="tl-legend">
