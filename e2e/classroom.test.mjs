@@ -273,3 +273,40 @@ test('a first visit says how to crash; the hint goes once the learner has crashe
     assert.deepEqual(app.pageErrors, []);
   });
 });
+
+// ------------------------------------------------------------------ 9. scenario titles
+
+test('scenario titles fit the menu at 1280 and 1920 px', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'classroom-menu', async () => {
+    try {
+      for (const width of [1280, 1920]) {
+        await page.setViewportSize({ width, height: 900 });
+        await open(page, 'preset=flink-2pc');
+        // Nothing in the menu scrolls, and every title fits the closed menu: a menu holding
+        // only that title (its natural width: text, padding, arrow) is no wider than it.
+        const menu = await page.evaluate(() => {
+          const sel = document.querySelector('[data-testid=preset]');
+          const probe = document.createElement('select');
+          probe.className = sel.className;
+          probe.style.cssText = 'position: absolute; visibility: hidden; width: auto; min-width: 0; max-width: none';
+          sel.parentElement.append(probe);
+          const cut = [];
+          for (const o of sel.options) {
+            probe.replaceChildren(new Option(o.text));
+            if (probe.getBoundingClientRect().width > sel.getBoundingClientRect().width + 0.5) cut.push(o.text);
+          }
+          probe.remove();
+          const scrolls = [...document.querySelectorAll('.picker, .picker *')]
+            .filter((e) => e.scrollWidth > e.clientWidth)
+            .map((e) => e.tagName);
+          return { cut, scrolls, width: Math.round(sel.getBoundingClientRect().width) };
+        });
+        assert.deepEqual(menu.scrolls, [], `${width}: elements of the menu scroll`);
+        assert.deepEqual(menu.cut, [], `${width}: titles cut in a ${menu.width}px menu`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+});
