@@ -310,3 +310,40 @@ test('scenario titles fit the menu at 1280 and 1920 px', async (t) => {
     }
   });
 });
+
+// ------------------------------------------------------------------ 9. code lines
+
+/** The code panels' blocks whose text reaches past their box (hidden or scrolled away). */
+const cutCode = (page) =>
+  page.locator(`${$('code-panel')} pre`).evaluateAll((els) =>
+    els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => `${e.scrollWidth}px of code in ${e.clientWidth}px`),
+  );
+
+test('code lines fit the code panel at 1280 and 1920 px, in the sandbox and in a lesson', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'classroom-code', async () => {
+    try {
+      for (const width of [1280, 1920]) {
+        await page.setViewportSize({ width, height: 900 });
+        await open(page, 'preset=flink-2pc');
+        // The code panel (fetched when it comes into view): every line visible, none
+        // hidden past the panel's right edge.
+        await page.locator(`${$('content-loading')}, ${$('code-panel')}`).first().scrollIntoViewIfNeeded();
+        await page.locator(`${$('code-panel')} pre`).first().waitFor();
+        assert.deepEqual(await cutCode(page), [], `${width}: code lines cut in the sandbox`);
+        // And in a lesson, where the panel has half the width.
+        await page.locator($('mode-learn')).click();
+        // Learn opens the course index, or the lesson left open (this one, the second time).
+        await page.locator(`${$('lesson-list')}, ${$('lesson')}`).first().waitFor();
+        if ((await page.locator($('lesson')).count()) === 0) {
+          await page.locator($('lesson-item')).filter({ hasText: 'Flink two-phase commit' }).click();
+        }
+        assert.match(await page.locator(`${$('lesson')} h2`).first().innerText(), /Flink two-phase commit/);
+        await page.locator(`${$('code-panel')} pre`).first().waitFor();
+        assert.deepEqual(await cutCode(page), [], `${width}: code lines cut in a lesson`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+});
