@@ -347,3 +347,19 @@ test('code lines fit the code panel at 1280 and 1920 px, in the sandbox and in a
     }
   });
 });
+
+// ------------------------------------------------------------------ 9. favicon
+
+test('the favicon and /favicon.ico are served', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'classroom-favicon', async () => {
+    await open(page);
+    const href = await page.evaluate(() => document.querySelector('link[rel~=icon]')?.href ?? null);
+    assert.ok(href, 'index.html links an icon');
+    for (const url of [href, new URL('/favicon.ico', app.url).href]) {
+      const res = await page.request.get(url);
+      assert.equal(res.status(), 200, `${url}`);
+      assert.match(res.headers()['content-type'], /^image\//, `${url} is an image`);
+    }
+  });
+});
