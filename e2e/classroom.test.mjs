@@ -363,3 +363,35 @@ test('the favicon and /favicon.ico are served', async (t) => {
     }
   });
 });
+
+// ------------------------------------------------------------------ 10. phone
+
+test('on a 390 px phone the stage is above the timeline, targets are finger-sized, nothing scrolls sideways', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'classroom-phone', async () => {
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await open(page);
+      const box = async (sel) => page.locator(sel).first().boundingBox();
+      const stage = await box($('stage'));
+      const strip = await box($('timeline'));
+      assert.ok(stage.y < strip.y, `the stage (top ${stage.y}) is above the timeline (top ${strip.y})`);
+      // The stage and the step button fit one screen: no scrolling between them.
+      const step = await box($('step-forward'));
+      const span = Math.max(step.y + step.height, stage.y + stage.height) - Math.min(step.y, stage.y);
+      assert.ok(span <= 844, `the stage and the step button span ${span}px, more than the screen`);
+      for (const sel of [
+        $('play'), $('step-forward'), $('step-back'), $('next-fault'), $('pacing-toggle'),
+        $('crash-here'), $('crash-mode'), $('tick'), $('mode-sandbox'),
+        '[aria-label="Keyboard shortcuts and help"]', '[aria-label="Undo"]',
+      ]) {
+        const b = await box(sel);
+        assert.ok(b.width >= 40 && b.height >= 40, `${sel} is ${b.width}×${b.height}px, under 40×40`);
+      }
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(over <= 0, `the page scrolls sideways by ${over}px at 390 px`);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+});
