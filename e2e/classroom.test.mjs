@@ -395,3 +395,40 @@ test('on a 390 px phone the stage is above the timeline, targets are finger-size
     }
   });
 });
+
+// ------------------------------------------------------------------ 10. embed
+
+test('an 800×450 embed shows the stage first, its sink inside the frame, the controls always', async (t) => {
+  const { page } = app;
+  await failureShot(t, app, 'classroom-embed', async () => {
+    try {
+      await open(page);
+      const presets = await page.locator(`${$('preset')} option`).evaluateAll((os) => os.map((o) => o.value));
+      await page.setViewportSize({ width: 800, height: 450 });
+      const bottom = async (sel) => {
+        const b = await page.locator(sel).first().boundingBox();
+        return b.y + b.height;
+      };
+      for (const preset of presets) {
+        await open(page, `preset=${preset}`, '?embed=1');
+        const stage = await page.locator($('stage')).boundingBox();
+        const strip = await page.locator($('timeline')).boundingBox();
+        assert.ok(stage.y < strip.y, `${preset}: the stage (top ${stage.y}) is above the timeline (top ${strip.y})`);
+        const sink = await bottom($('stage-sink'));
+        assert.ok(sink <= 450, `${preset}: the sink ends at ${sink}px, below the 450px frame`);
+        // Later in the run the stage grows; it scrolls inside its box, the controls stay.
+        for (const key of ['n', 'End']) {
+          await page.keyboard.press(key);
+          for (const sel of [$('stage'), $('step-forward'), $('crash-here')]) {
+            const b = await bottom(sel);
+            assert.ok(b <= 450, `${preset} after ${key}: ${sel} ends at ${b}px, below the 450px frame`);
+          }
+        }
+        const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(over <= 0, `${preset}: the embed scrolls sideways by ${over}px`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+});

@@ -608,13 +608,15 @@ pub fn layout(s: &Handle) -> Html {
                 <p class="msg msg-refused embed-msg" role="alert" data-testid="link-error">{ m.clone() }</p>
             }
             <main class="embed-main">
+                // The stage first, the controls under it; the captions beside them (with the
+                // narration), so that the stage keeps the frame's height.
                 <div class="stage">
                     <Stage s={s.clone()} />
-                    { captions(s) }
                     <Timeline s={s.clone()} />
                 </div>
                 <aside class="side">
                     { narration(s) }
+                    { captions(s) }
                     { ledger(s) }
                 </aside>
             </main>
