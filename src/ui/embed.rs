@@ -643,7 +643,7 @@ pub fn layout(s: &Handle) -> Html {
                 <span class={classes!("badge", guarantee_class(o.guarantee))} data-testid="guarantee">
                     { guarantee_label(o) }
                 </span>
-                <span class="embed-result">
+                <span class="embed-result" role="status">
                     <span class={classes!((dup > 0).then_some("rr-dup"))}>{ format!("❐ {dup} duplicated") }</span>
                     <span class={classes!((missing > 0).then_some("rr-missing"))}>{ format!("✕ {missing} missing") }</span>
                 </span>
@@ -655,13 +655,15 @@ pub fn layout(s: &Handle) -> Html {
                 <p class="msg msg-refused embed-msg" role="alert" data-testid="link-error">{ m.clone() }</p>
             }
             <main class="embed-main">
+                // The stage first, the controls under it; the captions beside them (with the
+                // narration), so that the stage keeps the frame's height.
                 <div class="stage">
                     <Stage s={s.clone()} />
-                    { captions(s) }
                     <Timeline s={s.clone()} />
                 </div>
                 <aside class="side">
                     { narration(s) }
+                    { captions(s) }
                     { ledger(s) }
                 </aside>
             </main>

@@ -1,6 +1,7 @@
 //! Captions over the stage: where paced playback holds (a fault, a restart, the first
 //! duplicate) and, at the end of every run, the engine's outcome caption (the effect, the
-//! records and the cause).
+//! records and the cause). They are not live regions: the narration's announces them
+//! (`narration::announcement`).
 
 use yew::prelude::*;
 
@@ -10,12 +11,25 @@ use super::super::session::Act;
 use super::Handle;
 
 /// The headline of a held moment.
-fn headline(kind: &PauseKind) -> String {
+pub fn headline(kind: &PauseKind) -> String {
     match kind {
         PauseKind::Fault => "A fault strikes here".into(),
         PauseKind::Deleted => "The durable progress is deleted".into(),
         PauseKind::Restart => "A new process starts: where does it resume?".into(),
         PauseKind::Duplicate(r) => format!("{r} is now in the sink twice"),
+    }
+}
+
+/// The outcome caption's class and headline.
+pub fn outcome_head(o: &engine::Outcome) -> (&'static str, &'static str) {
+    if !o.missing.0.is_empty() && !o.duplicated.0.is_empty() {
+        ("caption cap-both", "Lost and duplicated")
+    } else if !o.missing.0.is_empty() {
+        ("caption cap-lost", "Records lost")
+    } else if !o.duplicated.0.is_empty() {
+        ("caption cap-dup", "Records duplicated")
+    } else {
+        ("caption cap-ok", "Every record exactly once")
     }
 }
 
@@ -33,7 +47,7 @@ pub fn captions(s: &Handle) -> Html {
             PauseKind::Duplicate(_) => "caption cap-dup",
         };
         return html! {
-            <div class={class} role="status" data-testid="pause-caption">
+            <div class={class} data-testid="pause-caption">
                 <p class="cap-head">{ headline(&p.kind) }</p>
                 <p class="cap-text">{ e.text.clone() }</p>
                 <button class="btn btn-primary cap-go" onclick={go}>{ "Space to continue ▶" }</button>
@@ -41,18 +55,9 @@ pub fn captions(s: &Handle) -> Html {
         };
     }
     if pb.at_end() && !pb.is_empty() && pb.len() > 1 {
-        let o = &pb.run.outcome;
-        let (class, head) = if !o.missing.0.is_empty() && !o.duplicated.0.is_empty() {
-            ("caption cap-both", "Lost and duplicated")
-        } else if !o.missing.0.is_empty() {
-            ("caption cap-lost", "Records lost")
-        } else if !o.duplicated.0.is_empty() {
-            ("caption cap-dup", "Records duplicated")
-        } else {
-            ("caption cap-ok", "Every record exactly once")
-        };
+        let (class, head) = outcome_head(&pb.run.outcome);
         return html! {
-            <div {class} role="status" data-testid="outcome-caption">
+            <div {class} data-testid="outcome-caption">
                 <p class="cap-head">{ head }</p>
                 <p class="cap-text">{ engine::outcome_caption(&pb.run) }</p>
             </div>

@@ -136,7 +136,7 @@ pub fn header(s: &Handle) -> Html {
                 <p class="reason" data-testid="guarantee-reason">{ &o.guarantee_reason }</p>
                 <p class="verdict-note" data-testid="guarantee-note">{ "Guarantee: the worst case over every crash point of this configuration. This run: what happened with the faults placed here." }</p>
             </div>
-            <div class="run-result" aria-label="This run's result">
+            <div class="run-result" role="status" aria-label="This run's result">
                 <span class="rr-title">{ "This run" }</span>
                 <span class={classes!("rr", (once == n).then_some("rr-good"))}>{ format!("✓ {once} once") }</span>
                 <span class={classes!("rr", (dup > 0).then_some("rr-dup"))} data-testid="run-duplicated">{ format!("❐ {dup} duplicated") }</span>

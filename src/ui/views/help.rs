@@ -1,5 +1,7 @@
 //! The `?` overlay: keyboard shortcuts and how to read the screen.
 
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 use super::super::session::Act;
@@ -38,14 +40,59 @@ pub fn help(p: &Props) -> Html {
         })
     };
     let close_ref = use_node_ref();
+    let dialog_ref = use_node_ref();
+    // Modal: the focus moves in on opening and goes back to what had it (the help button,
+    // or wherever `?` was pressed) on closing, however it closes.
     {
         let close_ref = close_ref.clone();
         use_effect_with((), move |_| {
-            if let Some(b) = close_ref.cast::<web_sys::HtmlElement>() {
+            let opener = gloo::utils::document()
+                .active_element()
+                .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+            if let Some(b) = close_ref.cast::<HtmlElement>() {
                 let _ = b.focus();
+            }
+            move || {
+                if let Some(o) = opener.filter(|o| o.is_connected()) {
+                    let _ = o.focus();
+                }
             }
         });
     }
+    // Tab and Shift+Tab cycle through the dialog's controls and never leave it.
+    let trap = {
+        let dialog_ref = dialog_ref.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() != "Tab" {
+                return;
+            }
+            let Some(dialog) = dialog_ref.cast::<Element>() else {
+                return;
+            };
+            let Ok(list) = dialog.query_selector_all("button, [href], input, select, textarea")
+            else {
+                return;
+            };
+            let item = |i: u32| list.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok());
+            let (Some(first), Some(last)) = (item(0), item(list.length().saturating_sub(1))) else {
+                return;
+            };
+            let active = gloo::utils::document().active_element();
+            let at = |el: &HtmlElement| active.as_ref() == Some(el.as_ref());
+            let inside = active.as_ref().is_some_and(|a| dialog.contains(Some(a)));
+            let to = match (e.shift_key(), inside) {
+                (true, true) if at(&first) => Some(last),
+                (false, true) if at(&last) => Some(first),
+                (_, true) => None,
+                (true, false) => Some(last),
+                (false, false) => Some(first),
+            };
+            if let Some(to) = to {
+                e.prevent_default();
+                let _ = to.focus();
+            }
+        })
+    };
     let rows: Html = KEYS
         .iter()
         .map(
@@ -53,8 +100,8 @@ pub fn help(p: &Props) -> Html {
         )
         .collect();
     html! {
-        <div class="overlay" onclick={backdrop} role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help">
-            <div class="dialog card">
+        <div class="overlay" onclick={backdrop} onkeydown={trap} role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help">
+            <div class="dialog card" ref={dialog_ref} tabindex="-1">
                 <div class="prov-head">
                     <h2 id="help-title">{ "How to use crashcourse" }</h2>
                     <button class="icon-btn" onclick={close} ref={close_ref} aria-label="Close the help">{ "✕" }</button>

@@ -67,7 +67,8 @@ pub fn mode_bar(mode: Mode, set: &Callback<Mode>, extra: Option<Html>) -> Html {
 
 // ------------------------------------------------------------------------ storage
 
-fn storage() -> Option<web_sys::Storage> {
+/// The page's localStorage, if this browser (or a sandboxed frame) allows it.
+pub(super) fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 

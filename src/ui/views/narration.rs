@@ -1,8 +1,35 @@
-//! Narration: the current event's sentence, in a live region.
+//! Narration: the current event's sentence, and a live region that announces it when the
+//! learner steps, and while playing only at key moments (see [`announcement`]).
 
 use yew::prelude::*;
 
+use super::super::engine;
+use super::super::playback::Playback;
+use super::caption::{headline, outcome_head};
 use super::{batch_words, kind_words, Handle};
+
+/// What the live region says at the cursor. Paused or stepping by hand: the step's sentence.
+/// Playing: nothing (a screen reader would speak every step, two a second), except at a key
+/// moment (a fault, a deletion, a restart, the first duplicate: the pauses of paced play,
+/// also when pacing is off) and at the end, which adds the run's outcome.
+pub fn announcement(pb: &Playback) -> String {
+    let Some(e) = pb.event() else {
+        return String::new();
+    };
+    let pause = pb.pause_at(pb.cursor);
+    if pb.playing && pause.is_none() && !pb.at_end() {
+        return String::new();
+    }
+    let mut text = match pause {
+        Some(p) => format!("{}. {}", headline(&p.kind), e.text),
+        None => e.text.clone(),
+    };
+    if pb.at_end() && pb.len() > 1 {
+        let (_, head) = outcome_head(&pb.run.outcome);
+        text.push_str(&format!(" {head}: {}", engine::outcome_caption(&pb.run)));
+    }
+    text
+}
 
 pub fn narration(s: &Handle) -> Html {
     let pb = &s.playback;
@@ -38,7 +65,8 @@ pub fn narration(s: &Handle) -> Html {
                 if e.zombie { <span class="zombie-tag">{ "zombie" }</span> }
                 { meta.join(" · ") }
             </p>
-            <p class="narr-text" data-testid="narration" aria-live="polite">{ &e.text }</p>
+            <p class="narr-text" data-testid="narration">{ &e.text }</p>
+            <p class="sr-only" aria-live="polite" aria-atomic="true" data-testid="announce">{ announcement(pb) }</p>
         </section>
     }
 }

@@ -31,8 +31,12 @@ struct TicksProps {
 }
 
 /// The tick strip. It re-renders only when the run or the click mode changes: the cursor
-/// marks (`data-at`, `aria-current`) are set on the DOM by [`mark_cursor`], so stepping
-/// through a 1,000-event run touches two or a few buttons, not a thousand.
+/// marks (`data-at`, `aria-current`, `tabindex`) are set on the DOM by [`mark_cursor`], so
+/// stepping through a 1,000-event run touches two or a few buttons, not a thousand.
+///
+/// The strip is one Tab stop (a roving tabindex): the current step has `tabindex=0`, every
+/// other step `-1`. The app's playback keys (←, →, Home, End…) move the cursor and the focus
+/// follows it; the strip handles no key itself, so none fires twice.
 #[function_component(Ticks)]
 fn ticks(p: &TicksProps) -> Html {
     let trace = &p.run.0.trace;
@@ -87,7 +91,7 @@ fn ticks(p: &TicksProps) -> Html {
                     };
                     html! {
                         <button key={i} class={cls} data-testid="tick" data-i={i.to_string()}
-                            aria-label={desc} title={title}>
+                            aria-label={desc} title={title} tabindex="-1">
                             { event_glyph(e, scenario) }
                         </button>
                     }
@@ -115,12 +119,16 @@ fn ticks(p: &TicksProps) -> Html {
 }
 
 /// Mark the cursor on the strip's DOM: `data-at` = `past` / `current` on ticks,
-/// `aria-current` on the current one, `data-at=current` on its group; and scroll it into
-/// view. `from` is the previously marked cursor, if the strip was not re-rendered since.
+/// `aria-current` and `tabindex=0` on the current one (`-1` on the others), `data-at=current`
+/// on its group; scroll it into view, and move the focus to it if a step had the focus.
+/// `from` is the previously marked cursor, if the strip was not re-rendered since.
 fn mark_cursor(strip: &HtmlElement, from: Option<usize>, to: usize) {
     let Ok(list) = strip.query_selector_all("[data-i]") else {
         return;
     };
+    let focused = gloo::utils::document()
+        .active_element()
+        .is_some_and(|a| strip.contains(Some(&a)));
     let n = list.length() as usize;
     let tick = |i: usize| {
         list.item(i as u32)
@@ -141,6 +149,7 @@ fn mark_cursor(strip: &HtmlElement, from: Option<usize>, to: usize) {
             std::cmp::Ordering::Equal => el.set_attribute("data-at", "current"),
             std::cmp::Ordering::Greater => el.remove_attribute("data-at"),
         };
+        let _ = el.set_attribute("tabindex", if i == to { "0" } else { "-1" });
     }
     // `aria-current` and the group's mark move from the old current tick to the new one
     // (after a re-render of the strip, from wherever they are).
@@ -181,6 +190,9 @@ fn mark_cursor(strip: &HtmlElement, from: Option<usize>, to: usize) {
         .item(to as u32)
         .and_then(|x| x.dyn_into::<HtmlElement>().ok())
     {
+        if focused {
+            let _ = tick.focus();
+        }
         let left = tick.offset_left();
         let width = strip.client_width();
         let scroll = strip.scroll_left();
@@ -190,11 +202,37 @@ fn mark_cursor(strip: &HtmlElement, from: Option<usize>, to: usize) {
     }
 }
 
+/// localStorage: set once the learner has added a fault; then the first-visit hint is gone.
+const CRASHED_KEY: &str = "crashcourse.crashed";
+
+fn crashed_before() -> bool {
+    super::learn::storage().is_some_and(|st| st.get_item(CRASHED_KEY).ok().flatten().is_some())
+}
+
+fn remember_crash() {
+    if let Some(st) = super::learn::storage() {
+        let _ = st.set_item(CRASHED_KEY, "1");
+    }
+}
+
 #[function_component(Timeline)]
 pub fn timeline(p: &Props) -> Html {
     let s = &p.s;
     let pb = &s.playback;
     let strip = use_node_ref();
+
+    // The first-visit hint (how to crash), until the learner has added a fault once.
+    let hint = use_state(|| !crashed_before());
+    {
+        let hint = hint.clone();
+        let added = matches!(s.message, Some(Message::FaultAdded(_)));
+        use_effect_with(added, move |&added| {
+            if added && *hint {
+                remember_crash();
+                hint.set(false);
+            }
+        });
+    }
 
     // Mark the cursor on the strip (and keep it in view). A new run or click mode
     // re-renders the strip: then every tick is re-marked.
@@ -309,6 +347,12 @@ pub fn timeline(p: &Props) -> Html {
                     aria-pressed={if crash_mode { "true" } else { "false" }} data-testid="crash-mode">
                     { if crash_mode { "Click-to-crash on: click any step" } else { "Click-to-crash: off" } }
                 </button>
+                if *hint {
+                    <p class="crash-hint" data-testid="crash-hint">
+                        { "Pick a step, then press " }<strong>{ "✕ Crash here" }</strong>{ " (or " }<kbd>{ "C" }</kbd>
+                        { ") — or turn on " }<strong>{ "Click-to-crash" }</strong>{ " and click any step." }
+                    </p>
+                }
                 { message }
             </div>
             <p class="tl-legend">
