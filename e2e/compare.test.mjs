@@ -136,7 +136,7 @@ test('a fault a configuration does not allow is skipped with the engine’s reas
     assert.match(texts[0], /✕ 2 missing/, 'commit before the write loses the batch');
     assert.match(
       texts[1],
-      /crash after source_commit of batch 1: does not apply here — step "source_commit" does not exist/,
+      /crash after source_commit · batch 1: does not apply here — step "source_commit" does not exist/,
       'the transaction column explains the skipped crash',
     );
     assert.deepEqual(app.pageErrors, []);

@@ -36,7 +36,7 @@ test('a matrix cell replaces the faults, lands paused on the crash in view, and 
   await failureShot(t, app, 'overview-pick', async () => {
     // Write, then commit, with its own crash after sink_write of batch 1 (r2, r3 twice).
     const page = await open('consumer-commit-after');
-    assert.deepEqual(await faultList(page), ['crash after sink_write of batch 1']);
+    assert.deepEqual(await faultList(page), ['crash after sink_write · batch 1']);
     // Playing when the class overview opens.
     await page.locator($('play')).click();
     await page.waitForFunction(() => /^Pause/.test(document.querySelector('[data-testid=play]')?.ariaLabel));
@@ -51,9 +51,9 @@ test('a matrix cell replaces the faults, lands paused on the crash in view, and 
 
     // Back in the simulator, with exactly that one crash: replaced, not added.
     await page.locator($('stage')).waitFor();
-    assert.deepEqual(await faultList(page), ['crash after sink_write of batch 2']);
+    assert.deepEqual(await faultList(page), ['crash after sink_write · batch 2']);
     assert.match(await page.locator($('run-duplicated')).innerText(), /^❐ 2/);
-    assert.match(await page.locator($('matrix-pick')).innerText(), /crash after sink_write of batch 2[\s\S]*dup r4 r5/);
+    assert.match(await page.locator($('matrix-pick')).innerText(), /crash after sink_write · batch 2[\s\S]*dup r4 r5/);
     // The stage is in view: its top in the upper half of the window.
     const top = await page.evaluate(() => document.querySelector('[data-testid=stage]').getBoundingClientRect().top);
     assert.ok(top >= 0 && top < 360, `the stage's top is at ${top}px in a 720px window`);
@@ -69,15 +69,15 @@ test('a matrix cell replaces the faults, lands paused on the crash in view, and 
     // Undo (the pick bar's button) restores the preset's fault; the pick bar goes.
     await page.locator($('matrix-undo')).click();
     await page.waitForFunction(() => !document.querySelector('[data-testid=matrix-pick]'));
-    assert.deepEqual(await faultList(page), ['crash after sink_write of batch 1']);
+    assert.deepEqual(await faultList(page), ['crash after sink_write · batch 1']);
     // The app's own redo and undo (keyboard) go through the same history.
     await page.evaluate(() => document.activeElement?.blur());
     await page.keyboard.press('Control+Shift+Z');
     await page.locator($('matrix-pick')).waitFor();
-    assert.deepEqual(await faultList(page), ['crash after sink_write of batch 2']);
+    assert.deepEqual(await faultList(page), ['crash after sink_write · batch 2']);
     await page.keyboard.press('Control+z');
     await page.waitForFunction(() => !document.querySelector('[data-testid=matrix-pick]'));
-    assert.deepEqual(await faultList(page), ['crash after sink_write of batch 1']);
+    assert.deepEqual(await faultList(page), ['crash after sink_write · batch 1']);
 
     // "Back to the matrix" after a pick: the picked cell is marked as what the simulator runs.
     await page.keyboard.press('Control+Shift+Z');
@@ -107,7 +107,7 @@ test('the matrix of a preset that already crashes still tells the crash points a
       assert.ok(words.every((w) => /^(ok|(dup|lost) r\d r\d)$/.test(w)), `${preset}: ${words}`);
       assert.ok(words.includes(`${effect} r0 r1`) && words.includes(`${effect} r8 r9`), `${preset}: ${words}`);
       // The scenario's own crash is left out, and said to be.
-      assert.match(await page.locator($('matrix')).innerText(), /own fault \(crash after \w+ of batch 1\) is left out/);
+      assert.match(await page.locator($('matrix')).innerText(), /own fault \(crash after \w+ · batch 1\) is left out/);
       if (preset === 'consumer-commit-after') {
         await page.screenshot({ path: shot('overview-matrix-1920.png') });
       }
@@ -136,8 +136,8 @@ test('Compare, the three guarantees: at-most-once loses, at-least-once duplicate
       assert.match(exactly, /✓ 10 once · ❐ 0 duplicated · ✕ 0 missing/, `${preset}: exactly-once neither`);
       // The faults are the comparison's own, and said to be; the transaction says why it
       // has no source_commit to crash after.
-      assert.match(await panel.locator($('compare-faults')).innerText(), /crash after source_commit of batch 1 and crash after sink_write of batch 2/);
-      assert.match(exactly, /crash after source_commit of batch 1: does not apply here/);
+      assert.match(await panel.locator($('compare-faults')).innerText(), /crash after source_commit · batch 1 and crash after sink_write · batch 2/);
+      assert.match(exactly, /crash after source_commit · batch 1: does not apply here/);
     }
     assert.deepEqual(app.pageErrors, []);
   });
