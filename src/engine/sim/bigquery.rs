@@ -373,8 +373,9 @@ impl Sim<'_> {
                 );
                 self.step_event(inst, ctx, step, Vec::new(), ch, text);
             }
-            _ => {
-                // committed per_batch: finalize, then maybe BatchCommit → INVALID_STREAM_TYPE
+            // committed per_batch (a default stream has no sink_commit step).
+            StreamType::Committed | StreamType::Default => {
+                // Finalize, then maybe BatchCommit → INVALID_STREAM_TYPE
                 if self.bigquery.streams[si].state == StreamSt::Active {
                     self.bigquery.streams[si].state = StreamSt::Finalized;
                 }

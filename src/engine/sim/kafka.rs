@@ -43,14 +43,14 @@ pub(super) struct Kafka {
 impl Sim<'_> {
     /// The broker has aborted transaction `ti` by now (it outlived the timeout).
     fn txn_expired(&self, ti: usize) -> bool {
-        let timeout = match self.sink_cfg {
-            SinkCfg::Kafka {
-                transaction_timeout,
-                ..
-            } => transaction_timeout,
-            _ => u64::MAX,
+        let SinkCfg::Kafka {
+            transaction_timeout,
+            ..
+        } = self.sink_cfg
+        else {
+            return false;
         };
-        self.now.saturating_sub(self.kafka.txns[ti].begun) >= timeout
+        self.now.saturating_sub(self.kafka.txns[ti].begun) >= transaction_timeout
     }
 
     fn abort_txn(&mut self, ti: usize, changes: &mut Vec<Change>) {

@@ -16,23 +16,31 @@ pub(super) struct Findings {
     pub(super) transaction_timeout_exceeded: bool,
 }
 
+/// Does the reader `name` see the raw rows (every row written and not rolled back),
+/// rather than the strict ones (committed)?
+pub(super) fn reads_raw(name: &str) -> bool {
+    matches!(name, "raw_listing" | "read_uncommitted")
+}
+
 impl Sim<'_> {
     /// The readers of the sink, and the primary one.
-    fn reader_names(&self) -> (Vec<&'static str>, &'static str) {
+    pub(super) fn reader_names(&self) -> (&'static [&'static str], &'static str) {
         match self.sink_cfg {
-            SinkCfg::File => (vec!["metadata_log", "raw_listing"], "metadata_log"),
-            SinkCfg::Delta(_) => (vec!["delta_log", "raw_listing"], "delta_log"),
+            SinkCfg::File => (&["metadata_log", "raw_listing"], "metadata_log"),
+            SinkCfg::Delta(_) => (&["delta_log", "raw_listing"], "delta_log"),
             SinkCfg::Kafka { isolation, .. } => (
-                vec!["read_committed", "read_uncommitted"],
-                if isolation == Isolation::ReadCommitted {
-                    "read_committed"
-                } else {
-                    "read_uncommitted"
+                &["read_committed", "read_uncommitted"],
+                match isolation {
+                    Isolation::ReadCommitted => "read_committed",
+                    Isolation::ReadUncommitted => "read_uncommitted",
                 },
             ),
-            SinkCfg::Console => (vec!["console_output"], "console_output"),
-            SinkCfg::Memory => (vec!["memory_table"], "memory_table"),
-            _ => (vec!["table"], "table"),
+            SinkCfg::Console => (&["console_output"], "console_output"),
+            SinkCfg::Memory => (&["memory_table"], "memory_table"),
+            SinkCfg::Append
+            | SinkCfg::Upsert(_)
+            | SinkCfg::ForeachBatch { .. }
+            | SinkCfg::Bigquery { .. } => (&["table"], "table"),
         }
     }
 
@@ -50,11 +58,8 @@ impl Sim<'_> {
         }
         let (names, primary) = self.reader_names();
         let mut readers = VecMap::new();
-        for name in &names {
-            let counts = match *name {
-                "raw_listing" | "read_uncommitted" => &raw,
-                _ => &strict,
-            };
+        for &name in names {
+            let counts = if reads_raw(name) { &raw } else { &strict };
             readers.insert(name.to_string(), ReaderView::from_counts(counts));
         }
         let pv = readers.get(primary).cloned().unwrap_or_default();
@@ -173,7 +178,9 @@ impl Sim<'_> {
             SinkCfg::Bigquery { .. } => SinkState::Bigquery {
                 streams: self.bigquery.final_streams(),
             },
-            _ => SinkState::Empty {},
+            SinkCfg::Append | SinkCfg::Upsert(_) | SinkCfg::Console | SinkCfg::Memory => {
+                SinkState::Empty {}
+            }
         };
         let spark = &self.progress.spark;
         FinalState {
@@ -186,7 +193,7 @@ impl Sim<'_> {
             checkpoints: match self.scenario.engine {
                 Engine::Flink => Some(self.progress.flink.checkpoints.keys().copied().collect()),
                 Engine::Beam { .. } => Some(self.progress.beam.bundles.iter().copied().collect()),
-                _ => None,
+                Engine::Consumer { .. } | Engine::MicroBatch => None,
             },
             sink,
         }

@@ -2,7 +2,7 @@
 
 use super::process::{Ctx, Inst, StepRes};
 use super::Sim;
-use crate::engine::scenario::{Engine, Step};
+use crate::engine::scenario::{Engine, Source, Step};
 
 /// Hard limit on batch attempts, far above anything a valid scenario needs; a guard
 /// against a rule bug turning into an endless loop (TigerBeetle-style named limit).
@@ -83,7 +83,7 @@ impl Sim<'_> {
                     // The restored epoch had begun before the failure: it runs all its
                     // steps with no entries (its checkpoint completes, its faults fire).
                     Err(Next::Drained) if inst.restored_epoch.is_some() => Some((start, start)),
-                    Err(n) => return n,
+                    Err(next) => return next,
                 };
                 match range {
                     Some((s, e)) => {
@@ -98,19 +98,16 @@ impl Sim<'_> {
                     None => Next::Drained,
                 }
             }
-            Engine::Consumer { .. } | Engine::Beam { .. } => {
-                if self.is_queue() {
-                    self.next_queue_batch()
-                } else {
-                    match self.range_from(inst.position) {
-                        Ok((s, e)) => {
-                            let batch = self.batches.number_for_first_position(s);
-                            self.range_batch(batch, s, e)
-                        }
-                        Err(n) => n,
+            Engine::Consumer { .. } | Engine::Beam { .. } => match self.scenario.source {
+                Source::Queue { .. } => self.next_queue_batch(),
+                Source::Log { .. } | Source::Socket => match self.range_from(inst.position) {
+                    Ok((s, e)) => {
+                        let batch = self.batches.number_for_first_position(s);
+                        self.range_batch(batch, s, e)
                     }
-                }
-            }
+                    Err(next) => next,
+                },
+            },
         }
     }
 

@@ -5,7 +5,7 @@
 use super::dedup::DedupState;
 use super::process::{Ctx, Inst, StepRes};
 use super::Sim;
-use crate::engine::scenario::{CommitMode, DedupBy, Engine, Step};
+use crate::engine::scenario::{CommitMode, DedupBy, Engine, Source, Step};
 use crate::engine::trace::{Change, EventKind};
 use crate::engine::vecmap::{VecMap, VecSet};
 
@@ -192,8 +192,8 @@ impl Sim<'_> {
                 );
                 self.step_event(inst, ctx, step, Vec::new(), ch, text);
             }
-            _ => {
-                // Beam: commit the bundle.
+            Engine::Beam { .. } => {
+                // Commit the bundle.
                 let mut ch = Vec::new();
                 if self.is_queue() {
                     let by_id = self.scenario.engine.dedup_by() == DedupBy::IdAttribute;
@@ -230,14 +230,17 @@ impl Sim<'_> {
                 };
                 self.step_event(inst, ctx, step, Vec::new(), ch, text);
             }
+            // No checkpoint step (scenario-format.md §4.1).
+            Engine::Consumer { .. } | Engine::MicroBatch => {}
         }
         StepRes::Ok
     }
 
     /// The source_commit step: a queue acks; a log consumer commits its position.
     pub(super) fn source_commit(&mut self, inst: &Inst, ctx: &Ctx) -> StepRes {
-        if self.is_queue() {
-            return self.ack(inst, ctx);
+        match self.scenario.source {
+            Source::Queue { .. } => return self.ack(inst, ctx),
+            Source::Log { .. } | Source::Socket => {}
         }
         let step = Step::SourceCommit;
         if inst.zombie {
@@ -276,7 +279,7 @@ impl Sim<'_> {
                 self.describe(&ctx.read)
             ),
             CommitMode::Auto => format!("Auto-commit stores offset {}.", inst.position),
-            _ => format!(
+            CommitMode::After | CommitMode::Transaction => format!(
                 "The consumer commits offset {} after the write: batch {} is done.",
                 inst.position, ctx.batch
             ),
@@ -313,8 +316,11 @@ impl Sim<'_> {
 
     /// The durable source position the engine resumes from (none for a queue or socket).
     pub(super) fn committed_position(&self) -> Option<u64> {
+        match self.scenario.source {
+            Source::Queue { .. } | Source::Socket => return None,
+            Source::Log { .. } => {}
+        }
         match self.scenario.engine {
-            _ if self.is_queue() || self.is_socket() => None,
             Engine::Consumer { .. } => self.progress.group_committed,
             Engine::MicroBatch => {
                 let spark = &self.progress.spark;

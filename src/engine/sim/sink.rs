@@ -4,10 +4,11 @@
 //! write streams are in `kafka.rs` and `bigquery.rs`.
 
 use super::narration::list_ids;
+use super::outcome::reads_raw;
 use super::process::{Ctx, Inst, StepRes};
 use super::Sim;
 use crate::engine::scenario::{
-    record_id, Fault, FbOrder, FbTransaction, Isolation, SinkCfg, Step, TxnAppId, UpsertKey,
+    record_id, Fault, FbOrder, FbTransaction, SinkCfg, Step, TxnAppId, UpsertKey,
 };
 use crate::engine::trace::{Change, Event, EventKind, RowStatus};
 use crate::engine::vecmap::{VecMap, VecSet};
@@ -58,15 +59,10 @@ pub(super) enum RowRes {
 type MidAndLost = (Option<(usize, u64, u64)>, VecMap<u64, usize>);
 
 impl Sim<'_> {
-    /// The primary reader reads only committed rows (every reader but read_uncommitted).
+    /// The primary reader reads only committed rows (every primary reader but
+    /// read_uncommitted).
     pub(super) fn primary_strict(&self) -> bool {
-        !matches!(
-            self.sink_cfg,
-            SinkCfg::Kafka {
-                isolation: Isolation::ReadUncommitted,
-                ..
-            }
-        )
+        !reads_raw(self.reader_names().1)
     }
 
     /// Row `r` as the primary reader sees it now.
@@ -163,8 +159,8 @@ impl Sim<'_> {
                 ),
             );
         }
-        // Files / Delta data files / pending streams of this attempt stay uncommitted.
-        if matches!(self.sink_cfg, SinkCfg::File | SinkCfg::Delta(_)) && !ctx.written.is_empty() {
+        // Files / Delta data files of this attempt stay uncommitted.
+        if let Some(what) = self.orphans().filter(|_| !ctx.written.is_empty()) {
             let uncommitted: Vec<usize> = ctx
                 .written
                 .iter()
@@ -176,11 +172,6 @@ impl Sim<'_> {
                     .iter()
                     .map(|r| self.table.rows[*r].record)
                     .collect();
-                let what = if self.sink_cfg == SinkCfg::File {
-                    "orphan files: not in _spark_metadata, so Spark readers ignore them, but a raw listing sees them"
-                } else {
-                    "orphan data files: not in the Delta log, so Delta readers ignore them"
-                };
                 self.emit(
                     Some(inst),
                     EventKind::Abort,
@@ -194,6 +185,44 @@ impl Sim<'_> {
                     format!("{} stay as {what}.", list_ids(&recs)),
                 );
             }
+        }
+    }
+
+    /// What a dead attempt's uncommitted rows stay as, for sinks that write them before
+    /// committing them (a file or data file readers ignore until it is committed).
+    fn orphans(&self) -> Option<&'static str> {
+        match self.sink_cfg {
+            SinkCfg::File => Some(
+                "orphan files: not in _spark_metadata, so Spark readers ignore them, but a raw listing sees them",
+            ),
+            SinkCfg::Delta(_) => {
+                Some("orphan data files: not in the Delta log, so Delta readers ignore them")
+            }
+            // Rows visible when written (append, upsert, console, memory), rolled back
+            // with their database transaction (foreach_batch, above), or left in an open
+            // Kafka transaction or an uncommitted BigQuery stream.
+            SinkCfg::Append
+            | SinkCfg::Upsert(_)
+            | SinkCfg::ForeachBatch { .. }
+            | SinkCfg::Kafka { .. }
+            | SinkCfg::Bigquery { .. }
+            | SinkCfg::Console
+            | SinkCfg::Memory => None,
+        }
+    }
+
+    /// A lost acknowledgement fails the batch (the client sees an error), rather than
+    /// being retried by the sink's own protocol (kafka, bigquery).
+    fn lost_ack_fails_batch(&self) -> bool {
+        match self.sink_cfg {
+            SinkCfg::Append | SinkCfg::Upsert(_) => true,
+            SinkCfg::Kafka { .. } | SinkCfg::Bigquery { .. } => false,
+            // No lost_ack applies to these sinks (semantics §7).
+            SinkCfg::File
+            | SinkCfg::Delta(_)
+            | SinkCfg::ForeachBatch { .. }
+            | SinkCfg::Console
+            | SinkCfg::Memory => false,
         }
     }
 
@@ -216,7 +245,7 @@ impl Sim<'_> {
                 }
             }
             SinkCfg::Delta(app) if app != TxnAppId::None => {
-                let id = self.delta_app_id();
+                let id = self.delta_app_id(app);
                 if let Some(&v) = self.table.delta_txn.get(&id) {
                     if v >= ctx.batch {
                         ctx.skip_sink = true;
@@ -243,7 +272,14 @@ impl Sim<'_> {
                 self.skip_event(inst, ctx, Step::SinkWrite, text);
                 return StepRes::Ok;
             }
-            _ => {}
+            SinkCfg::Delta(_)
+            | SinkCfg::ForeachBatch { .. }
+            | SinkCfg::Append
+            | SinkCfg::Upsert(_)
+            | SinkCfg::Kafka { .. }
+            | SinkCfg::Bigquery { .. }
+            | SinkCfg::Console
+            | SinkCfg::Memory => {}
         }
         if let SinkCfg::ForeachBatch {
             control_table: true,
@@ -267,11 +303,13 @@ impl Sim<'_> {
         self.data_write(inst, ctx, Step::SinkWrite)
     }
 
-    /// delta: the txnAppId this query writes with.
-    fn delta_app_id(&self) -> String {
-        match self.sink_cfg {
-            SinkCfg::Delta(TxnAppId::Fixed) => "app".into(),
-            _ => format!("q{}", self.progress.spark.query.unwrap_or(0)),
+    /// delta: the txnAppId this query writes with (`app` is not `TxnAppId::None`).
+    fn delta_app_id(&self, app: TxnAppId) -> String {
+        match app {
+            TxnAppId::Fixed => "app".into(),
+            TxnAppId::QueryId | TxnAppId::None => {
+                format!("q{}", self.progress.spark.query.unwrap_or(0))
+            }
         }
     }
 
@@ -310,8 +348,6 @@ impl Sim<'_> {
         let mut notes: Vec<String> = Vec::new();
         let before = self.narration.events.len();
         let mut written_recs = Vec::new();
-        // foreach_batch: the data transaction opens here.
-        let fb = matches!(self.sink_cfg, SinkCfg::ForeachBatch { .. });
         for (i, &pos) in rows.iter().enumerate() {
             let lost_here = lost.get(&(i as u64)).copied();
             if let Some(li) = lost_here {
@@ -334,7 +370,7 @@ impl Sim<'_> {
                 }
             }
             if let Some(li) = lost_here {
-                if matches!(self.sink_cfg, SinkCfg::Append | SinkCfg::Upsert(_)) {
+                if self.lost_ack_fails_batch() {
                     self.flush_step_event(inst, ctx, step, &written_recs, changes, notes, before);
                     self.emit_fault(
                         inst,
@@ -367,20 +403,16 @@ impl Sim<'_> {
                 }
             }
         }
-        // End of the write: transactions that are per step commit now.
-        if fb {
-            let commit_now = match self.sink_cfg {
-                SinkCfg::ForeachBatch {
-                    control_table,
-                    transaction,
-                    order,
-                } => {
-                    !control_table
-                        || transaction == FbTransaction::Separate
-                            && (order == FbOrder::DataFirst || step == Step::SinkCommit)
-                }
-                _ => false,
-            };
+        // End of the write: foreach_batch data transactions that are per step commit now.
+        if let SinkCfg::ForeachBatch {
+            control_table,
+            transaction,
+            order,
+        } = self.sink_cfg
+        {
+            let commit_now = !control_table
+                || transaction == FbTransaction::Separate
+                    && (order == FbOrder::DataFirst || step == Step::SinkCommit);
             if commit_now {
                 let open = std::mem::take(&mut ctx.open_db_txn);
                 if let Some(c) = self.set_strict(&open, true) {
@@ -516,7 +548,7 @@ impl Sim<'_> {
                 "already in the table",
                 format!("this transaction adds {them} again"),
             ),
-            _ => (
+            SinkCfg::Append | SinkCfg::File | SinkCfg::Delta(_) => (
                 "already in the table",
                 format!("this INSERT adds {them} again"),
             ),
@@ -578,7 +610,7 @@ impl Sim<'_> {
                 .map_or("stream".into(), |s| self.bigquery.streams[s].name.clone()),
             SinkCfg::Console => "console".into(),
             SinkCfg::Memory => format!("memory q{}", self.progress.spark.query.unwrap_or(0)),
-            _ => "table".into(),
+            SinkCfg::Append | SinkCfg::Upsert(_) | SinkCfg::ForeachBatch { .. } => "table".into(),
         }
     }
 
@@ -660,7 +692,10 @@ impl Sim<'_> {
             } => self.foreach_commit(inst, ctx, transaction, order),
             SinkCfg::Kafka { .. } => self.kafka_commit(inst, ctx),
             SinkCfg::Bigquery { .. } => self.bq_commit(inst, ctx),
-            _ => StepRes::Ok,
+            // No sink_commit step (scenario-format.md §6).
+            SinkCfg::Append | SinkCfg::Upsert(_) | SinkCfg::Console | SinkCfg::Memory => {
+                StepRes::Ok
+            }
         }
     }
 
@@ -710,7 +745,7 @@ impl Sim<'_> {
             "Delta commits the data files to the log (no txnAppId/txnVersion is recorded)."
                 .to_string()
         } else {
-            let id = self.delta_app_id();
+            let id = self.delta_app_id(app);
             self.table.delta_txn.insert(id.clone(), ctx.batch);
             ch.push(Change::Marker {
                 name: format!("txn {id}"),

@@ -190,12 +190,10 @@ impl Sim<'_> {
 
     /// The read step, then the engine's filtering stages (dedup).
     pub(super) fn read(&mut self, inst: &mut Inst, ctx: &mut Ctx) -> StepRes {
-        let (changes, text) = if self.is_queue() {
-            self.read_queue(ctx)
-        } else if self.is_socket() {
-            self.read_socket(inst, ctx)
-        } else {
-            self.read_log(inst, ctx)
+        let (changes, text) = match self.scenario.source {
+            Source::Queue { .. } => self.read_queue(ctx),
+            Source::Socket => self.read_socket(inst, ctx),
+            Source::Log { .. } => self.read_log(inst, ctx),
         };
         ctx.read_done = true;
         // Filtering stages.
