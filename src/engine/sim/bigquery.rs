@@ -220,9 +220,6 @@ impl Sim<'_> {
                     Some(_) => Err("OUT_OF_RANGE"),
                 }
             };
-        let off_txt = offset.map_or("without an offset".to_string(), |o| {
-            format!("at offset {o}")
-        });
         match result {
             Ok(()) => {
                 let visible = matches!(stream_type, StreamType::Default | StreamType::Committed);
@@ -243,7 +240,8 @@ impl Sim<'_> {
                                 "sink_write",
                                 "ALREADY_EXISTS",
                                 Some(rec),
-                                format!(
+                                txt!(
+                                    self,
                                     "The response to AppendRows of {} was lost; the client retries it at offset {o}, which now exists: ALREADY_EXISTS, treated as success.",
                                     record_id(rec)
                                 ),
@@ -255,7 +253,8 @@ impl Sim<'_> {
                             ctx.written.push(r2);
                             if self.narration.on {
                                 changes.push(self.row_change(r2, pos, inst, ctx, name.clone()));
-                                notes.push(format!(
+                                notes.push(txt!(
+                                    self,
                                     "The response to AppendRows of {} was lost; the retry has no offset, so the row is appended a second time.",
                                     record_id(rec)
                                 ));
@@ -265,14 +264,13 @@ impl Sim<'_> {
                 }
                 if self.narration.on {
                     changes.extend(self.stream_change(si));
-                    let _ = off_txt;
                 }
             }
             Err(code) => {
                 if code == "ALREADY_EXISTS" {
                     advance_offset(inst, ctx, offsets, si);
                 }
-                self.bq_rejected(inst, ctx, rec, code, &off_txt, &name, end);
+                self.bq_rejected(inst, ctx, rec, code, offset, &name, end);
             }
         }
     }
@@ -285,20 +283,30 @@ impl Sim<'_> {
         ctx: &Ctx,
         rec: usize,
         code: &'static str,
-        off_txt: &str,
+        offset: Option<u64>,
         name: &str,
         end: u64,
     ) {
+        let off_txt = || {
+            offset.map_or("without an offset".to_string(), |o| {
+                format!("at offset {o}")
+            })
+        };
         let text = match code {
-            "ALREADY_EXISTS" => format!(
-                "AppendRows of {} {off_txt} on {name}: ALREADY_EXISTS (the stream already holds {end} rows). The writer treats it as success and moves on.",
-                record_id(rec)
+            "ALREADY_EXISTS" => txt!(
+                self,
+                "AppendRows of {} {} on {name}: ALREADY_EXISTS (the stream already holds {end} rows). The writer treats it as success and moves on.",
+                record_id(rec),
+                off_txt()
             ),
-            "OUT_OF_RANGE" => format!(
-                "AppendRows of {} {off_txt} on {name}: OUT_OF_RANGE (the stream ends at {end}); the row is not written.",
-                record_id(rec)
+            "OUT_OF_RANGE" => txt!(
+                self,
+                "AppendRows of {} {} on {name}: OUT_OF_RANGE (the stream ends at {end}); the row is not written.",
+                record_id(rec),
+                off_txt()
             ),
-            _ => format!(
+            _ => txt!(
+                self,
                 "AppendRows of {} on {name}: STREAM_FINALIZED; the stream takes no more rows and the row is not written.",
                 record_id(rec)
             ),
@@ -327,8 +335,10 @@ impl Sim<'_> {
             return StepRes::Ok;
         };
         let Some(si) = ctx.stream else {
-            let text = "No rows were appended, so there is nothing to finalize, commit or flush."
-                .to_string();
+            let text = txt!(
+                self,
+                "No rows were appended, so there is nothing to finalize, commit or flush."
+            );
             self.skip_event(inst, ctx, step, text);
             return StepRes::Ok;
         };
@@ -394,7 +404,8 @@ impl Sim<'_> {
                         "sink_commit",
                         "INVALID_STREAM_TYPE",
                         None,
-                        format!(
+                        txt!(
+                            self,
                             "BatchCommitWriteStreams on {name}: INVALID_STREAM_TYPE — only PENDING streams can be batch-committed; the rows stay visible anyway."
                         ),
                     );
@@ -423,7 +434,8 @@ impl Sim<'_> {
                         None,
                         Vec::new(),
                         ch,
-                        format!(
+                        txt!(
+                            self,
                             "The pipeline drains and calls FinalizeWriteStream on {name}: no more appends are accepted."
                         ),
                     );

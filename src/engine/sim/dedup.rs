@@ -131,7 +131,8 @@ impl Sim<'_> {
             } else {
                 "message id"
             };
-            format!(
+            txt!(
+                self,
                 "The runner drops {} as already seen (same {what}); it will still ack them.",
                 self.describe(&dropped)
             )
@@ -200,14 +201,16 @@ impl Sim<'_> {
         ctx.rows = keep;
         let mut parts = Vec::new();
         if !late.is_empty() {
-            parts.push(format!(
+            parts.push(txt!(
+                self,
                 "dropDuplicates drops {} as late (event time ≤ watermark {})",
                 self.describe(&late),
                 wm.unwrap_or(0)
             ));
         }
         if !dups.is_empty() {
-            parts.push(format!(
+            parts.push(txt!(
+                self,
                 "drops {} as duplicates already in its state",
                 self.describe(&dups)
             ));
@@ -215,7 +218,7 @@ impl Sim<'_> {
         if parts.is_empty() {
             String::new()
         } else {
-            format!("{}.", parts.join("; "))
+            txt!(self, "{}.", parts.join("; "))
         }
     }
 }

@@ -68,7 +68,8 @@ impl Sim<'_> {
                 if after == step {
                     self.faults.fire(i);
                     self.now += ticks;
-                    let text = format!(
+                    let text = txt!(
+                        self,
                         "The process stalls for {ticks} ticks after {} (now tick {}): leases expire and transactions age.",
                         step.name(),
                         self.now
@@ -83,7 +84,8 @@ impl Sim<'_> {
                     after, downtime, ..
                 } if after == step => {
                     self.faults.fire(i);
-                    let text = format!(
+                    let text = txt!(
+                        self,
                         "CRASH after {} of {} {} (attempt {}): the process dies and loses its memory; it restarts after {downtime} tick{}.",
                         step.name(),
                         self.unit(),
@@ -99,7 +101,8 @@ impl Sim<'_> {
                     after, downtime, ..
                 } if after == step => {
                     self.faults.fire(i);
-                    let text = format!(
+                    let text = txt!(
+                        self,
                         "Process {} is cut off after {} of {} {} but keeps running as a zombie; a new process takes over after {downtime} tick{}.",
                         inst.number,
                         step.name(),

@@ -115,7 +115,8 @@ impl Sim<'_> {
                 None,
                 Vec::new(),
                 ch,
-                format!(
+                txt!(
+                    self,
                     "initTransactions aborts the open transaction {name} ({}) and fences the previous producer; read_uncommitted readers still see its records.",
                     list_ids(&recs)
                 ),
@@ -146,17 +147,20 @@ impl Sim<'_> {
                 "recovery",
                 "PRODUCER_FENCED",
                 None,
-                format!(
+                txt!(
+                    self,
                     "Recovery tries to commit the pre-committed transaction of checkpoint {epoch}, but the broker already aborted it (transaction timeout): PRODUCER_FENCED. Its records are lost."
                 ),
             );
-            Some(format!(
+            Some(txt!(
+                self,
                 "its transaction {} had timed out",
                 self.kafka.txns[ti].name
             ))
         } else {
             self.commit_txn(ti, changes);
-            Some(format!(
+            Some(txt!(
+                self,
                 "commits the pre-committed transaction {}",
                 self.kafka.txns[ti].name
             ))
@@ -192,7 +196,8 @@ impl Sim<'_> {
                     "sink_write",
                     "PRODUCER_FENCED",
                     Some(self.rec(pos)),
-                    format!(
+                    txt!(
+                        self,
                         "The zombie's send of {} fails with PRODUCER_FENCED: a newer producer with the same transactional.id exists. The zombie stops.",
                         record_id(self.rec(pos))
                     ),
@@ -232,7 +237,8 @@ impl Sim<'_> {
         if lost_ack {
             if idempotence {
                 if self.narration.on {
-                    notes.push(format!(
+                    notes.push(txt!(
+                        self,
                         "The acknowledgement of {} is lost; the producer retries and the broker drops the retry by producer id and sequence number.",
                         record_id(self.rec(pos))
                     ));
@@ -246,7 +252,8 @@ impl Sim<'_> {
                 }
                 if self.narration.on {
                     changes.push(self.row_change(r, pos, inst, ctx, self.place(ctx)));
-                    notes.push(format!(
+                    notes.push(txt!(
+                        self,
                         "The acknowledgement of {} is lost; without idempotence the retry is written as a second copy.",
                         record_id(self.rec(pos))
                     ));
@@ -264,8 +271,10 @@ impl Sim<'_> {
             && self.scenario.engine.commit_mode() == CommitMode::Transaction;
         let flink = matches!(self.scenario.engine, Engine::Flink);
         let Some(ti) = ctx.txn else {
-            let text =
-                "No records were sent, so no transaction was begun: nothing to commit.".to_string();
+            let text = txt!(
+                self,
+                "No records were sent, so no transaction was begun: nothing to commit."
+            );
             self.skip_event(inst, ctx, step, text);
             return StepRes::Ok;
         };
@@ -277,7 +286,7 @@ impl Sim<'_> {
                 "sink_commit",
                 "PRODUCER_FENCED",
                 None,
-                "The zombie's commitTransaction fails with PRODUCER_FENCED: a newer producer aborted its transaction. The zombie stops.".into(),
+                txt!(self, "The zombie's commitTransaction fails with PRODUCER_FENCED: a newer producer aborted its transaction. The zombie stops."),
             );
             return StepRes::Stop;
         }
@@ -295,17 +304,19 @@ impl Sim<'_> {
         let text = if consumer_txn {
             self.progress.group_committed = Some(ctx.end);
             ch.push(Change::Committed { position: ctx.end });
-            format!(
+            txt!(
+                self,
                 "commitTransaction: {name} commits the records and the consumer offsets ({}) atomically (sendOffsetsToTransaction).",
                 ctx.end
             )
         } else if flink {
-            format!(
+            txt!(
+                self,
                 "notifyCheckpointComplete({}): the sink commits {name}; read_committed readers now see its records.",
                 ctx.batch
             )
         } else {
-            format!("commitTransaction: {name} is committed; read_committed readers now see its records.")
+            txt!(self, "commitTransaction: {name} is committed; read_committed readers now see its records.")
         };
         self.step_event(inst, ctx, step, Vec::new(), ch, text);
         StepRes::Ok
@@ -329,7 +340,10 @@ impl Sim<'_> {
             Some((ctx.batch, Some(ctx.attempt))),
             Vec::new(),
             ch,
-            format!("The broker has aborted {name}: it outlived transaction.timeout.ms."),
+            txt!(
+                self,
+                "The broker has aborted {name}: it outlived transaction.timeout.ms."
+            ),
         );
         if flink {
             self.log_error(
@@ -339,7 +353,8 @@ impl Sim<'_> {
                 "sink_commit",
                 "PRODUCER_FENCED",
                 None,
-                format!(
+                txt!(
+                    self,
                     "notifyCheckpointComplete({}) tries to commit {name}: PRODUCER_FENCED. Flink logs it and goes on; checkpoint {} already covers these records, so they are lost.",
                     ctx.batch, ctx.batch
                 ),
@@ -353,7 +368,7 @@ impl Sim<'_> {
             "sink_commit",
             "PRODUCER_FENCED",
             None,
-            format!("commitTransaction of {name} fails with PRODUCER_FENCED; the consumer crashes and replays from its committed offsets."),
+            txt!(self, "commitTransaction of {name} fails with PRODUCER_FENCED; the consumer crashes and replays from its committed offsets."),
         );
         StepRes::Died(1)
     }

@@ -184,7 +184,8 @@ impl<'a> Sim<'a> {
                 Some((ctx.batch, Some(ctx.attempt))),
                 Vec::new(),
                 Vec::new(),
-                format!(
+                txt!(
+                    self,
                     "The cut-off process {} wakes up and finishes {} {} attempt {} with its own memory.",
                     inst.number, self.unit(), ctx.batch, ctx.attempt
                 ),
@@ -212,7 +213,10 @@ impl<'a> Sim<'a> {
                     None,
                     Vec::new(),
                     Vec::new(),
-                    "The simulation stopped: too many batch attempts (a safety limit).".into(),
+                    txt!(
+                        self,
+                        "The simulation stopped: too many batch attempts (a safety limit)."
+                    ),
                 );
                 return ProcessEnd::Drained;
             }
@@ -235,7 +239,10 @@ impl<'a> Sim<'a> {
                         None,
                         Vec::new(),
                         Vec::new(),
-                        format!("Nothing to read at tick {from}; waiting until tick {until}."),
+                        txt!(
+                            self,
+                            "Nothing to read at tick {from}; waiting until tick {until}."
+                        ),
                     );
                 }
                 Next::Batch(ctx) => {
@@ -318,7 +325,8 @@ impl<'a> Sim<'a> {
             None,
             Vec::new(),
             Vec::new(),
-            format!(
+            txt!(
+                self,
                 "Drained at tick {}: every entry has arrived at the source and nothing is left to read.",
                 self.now
             ),

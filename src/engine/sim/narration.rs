@@ -2,7 +2,9 @@
 //!
 //! Every sentence goes through [`txt!`], which builds nothing when the trace is off
 //! (`engine::run_outcome`, the explorer's base runs); no rule reads narration, so the
-//! traced and untraced outcomes are equal.
+//! traced and untraced outcomes are equal. Narration helpers (`describe`, `coord`, the
+//! sink's `place`, `write_verb`, `second_copies` …) are called only inside a `txt!` or
+//! after a trace-off early return, and assert so in debug builds.
 
 use super::process::{Ctx, Inst, StepRes};
 use super::Sim;
@@ -11,8 +13,12 @@ use crate::engine::scenario::{record_id, Step};
 use crate::engine::trace::{Change, Event, EventKind};
 
 /// A sentence of narration: `txt!(sim, "…", args)` is `format!("…", args)` when the
-/// trace is recorded and an empty string otherwise, without evaluating the arguments.
+/// trace is recorded and an empty string otherwise, without evaluating the arguments;
+/// `txt!(sim => expr)` is `expr` (a narration helper's sentence) or an empty string.
 macro_rules! txt {
+    ($sim:expr => $text:expr) => {
+        if $sim.narration.on { $text } else { String::new() }
+    };
     ($sim:expr, $($arg:tt)*) => {
         if $sim.narration.on { format!($($arg)*) } else { String::new() }
     };
@@ -198,7 +204,7 @@ impl Sim<'_> {
             Some((ctx.batch, Some(ctx.attempt))),
             Vec::new(),
             Vec::new(),
-            format!("The zombie's write of {what} is rejected (the new process already owns it), so the zombie stops."),
+            txt!(self, "The zombie's write of {what} is rejected (the new process already owns it), so the zombie stops."),
         );
         StepRes::Stop
     }
@@ -213,11 +219,13 @@ impl Sim<'_> {
 
     /// The records at `positions`, for a sentence.
     pub(super) fn describe(&self, positions: &[u64]) -> String {
+        debug_assert!(self.narration.on, "narration built with the trace off");
         list_ids(&self.recs(positions))
     }
 
     /// Where a position is, for a sentence: `m3`, `offset 3`, `partition 1 offset 1`.
     pub(super) fn coord(&self, pos: u64) -> String {
+        debug_assert!(self.narration.on, "narration built with the trace off");
         let partitions = self.source.partitions;
         if self.is_queue() {
             format!("m{pos}")

@@ -237,17 +237,17 @@ impl Sim<'_> {
 
     /// micro_batch: Spark plans the batch (nothing durable yet).
     pub(super) fn plan(&mut self, inst: &Inst, ctx: &Ctx) -> StepRes {
-        let text = if !self.narration.on {
-            String::new()
-        } else if ctx.rerun {
-            format!(
+        let text = if ctx.rerun {
+            txt!(
+                self,
                 "Batch {} is re-run with the range logged in offsets/{} ({}).",
                 ctx.batch,
                 ctx.batch,
                 self.describe(&ctx.planned)
             )
         } else {
-            format!(
+            txt!(
+                self,
                 "Spark plans batch {}: positions {}..{} ({}). Nothing is durable yet.",
                 ctx.batch,
                 ctx.range.0,

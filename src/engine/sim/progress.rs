@@ -84,7 +84,7 @@ impl Sim<'_> {
     pub(super) fn offset_log(&mut self, inst: &Inst, ctx: &Ctx) -> StepRes {
         let step = Step::OffsetLog;
         if inst.zombie {
-            return self.zombie_rejected(inst, ctx, step, format!("offsets/{}", ctx.batch));
+            return self.zombie_rejected(inst, ctx, step, txt!(self, "offsets/{}", ctx.batch));
         }
         if ctx.rerun {
             let text = txt!(
@@ -108,15 +108,14 @@ impl Sim<'_> {
                 end: ctx.range.1,
                 watermark: ctx.watermark,
             }];
-            let wm = ctx
-                .watermark
-                .map_or(String::new(), |w| format!(" and watermark {w}"));
             let text = txt!(
                 self,
-                "Spark writes offsets/{} (positions {}..{}{wm}) before reading: the write-ahead log.",
+                "Spark writes offsets/{} (positions {}..{}{}) before reading: the write-ahead log.",
                 ctx.batch,
                 ctx.range.0,
-                ctx.range.1
+                ctx.range.1,
+                ctx.watermark
+                    .map_or(String::new(), |w| format!(" and watermark {w}"))
             );
             self.step_event(inst, ctx, step, Vec::new(), ch, text);
         }
@@ -127,7 +126,7 @@ impl Sim<'_> {
     pub(super) fn commit_log(&mut self, inst: &Inst, ctx: &Ctx) -> StepRes {
         let step = Step::CommitLog;
         if inst.zombie {
-            return self.zombie_rejected(inst, ctx, step, format!("commits/{}", ctx.batch));
+            return self.zombie_rejected(inst, ctx, step, txt!(self, "commits/{}", ctx.batch));
         }
         self.progress.spark.commit_log.insert(ctx.batch);
         if let Some(mx) = ctx
@@ -158,7 +157,7 @@ impl Sim<'_> {
     pub(super) fn checkpoint(&mut self, inst: &Inst, ctx: &Ctx) -> StepRes {
         let step = Step::Checkpoint;
         if inst.zombie {
-            return self.zombie_rejected(inst, ctx, step, format!("checkpoint {}", ctx.batch));
+            return self.zombie_rejected(inst, ctx, step, txt!(self, "checkpoint {}", ctx.batch));
         }
         match self.scenario.engine {
             Engine::Flink => {
@@ -177,7 +176,8 @@ impl Sim<'_> {
                     Change::Committed { position: ctx.end },
                 ];
                 let txt = match ctx.txn {
-                    Some(t) => format!(
+                    Some(t) => txt!(
+                        self,
                         " with {} pre-committed (flushed, not yet visible to read_committed)",
                         self.kafka.txns[t].name
                     ),
@@ -217,15 +217,18 @@ impl Sim<'_> {
                     },
                 );
                 let text = if self.is_queue() {
-                    format!(
+                    txt!(
+                        self,
                         "The runner commits bundle {}: the ids of {} are remembered, so redeliveries will be dropped.",
                         ctx.batch,
                         self.describe(&ctx.read)
                     )
                 } else {
-                    format!(
+                    txt!(
+                        self,
                         "The runner commits bundle {}: position {} is durable.",
-                        ctx.batch, ctx.end
+                        ctx.batch,
+                        ctx.end
                     )
                 };
                 self.step_event(inst, ctx, step, Vec::new(), ch, text);
@@ -251,7 +254,7 @@ impl Sim<'_> {
                 "source_commit",
                 "COMMIT_FAILED",
                 None,
-                "The zombie's offset commit fails with COMMIT_FAILED: the group has rebalanced to the new consumer. The zombie stops.".into(),
+                txt!(self, "The zombie's offset commit fails with COMMIT_FAILED: the group has rebalanced to the new consumer. The zombie stops."),
             );
             return StepRes::Stop;
         }
@@ -273,15 +276,18 @@ impl Sim<'_> {
             position: inst.position,
         }];
         let text = match mode {
-            CommitMode::Before => format!(
+            CommitMode::Before => txt!(
+                self,
                 "The consumer commits offset {} BEFORE writing {}: from now on a crash skips them.",
                 inst.position,
                 self.describe(&ctx.read)
             ),
-            CommitMode::Auto => format!("Auto-commit stores offset {}.", inst.position),
-            CommitMode::After | CommitMode::Transaction => format!(
+            CommitMode::Auto => txt!(self, "Auto-commit stores offset {}.", inst.position),
+            CommitMode::After | CommitMode::Transaction => txt!(
+                self,
                 "The consumer commits offset {} after the write: batch {} is done.",
-                inst.position, ctx.batch
+                inst.position,
+                ctx.batch
             ),
         };
         self.step_event(inst, ctx, step, Vec::new(), ch, text);
@@ -306,7 +312,8 @@ impl Sim<'_> {
                 None,
                 Vec::new(),
                 changes,
-                format!(
+                txt!(
+                    self,
                     "The consumer closes and auto-commits its position {}.",
                     inst.position
                 ),

@@ -66,7 +66,8 @@ impl Sim<'_> {
             None,
             Vec::new(),
             changes,
-            format!(
+            txt!(
+                self,
                 "Before restart {}, {what}; sink-side state survives. Every guarantee assumes this never happens.",
                 self.restarts
             ),
@@ -90,9 +91,12 @@ impl Sim<'_> {
                     });
                 }
                 if restart {
-                    "The runner retries on a new worker from the last committed bundle.".into()
+                    txt!(
+                        self,
+                        "The runner retries on a new worker from the last committed bundle."
+                    )
                 } else {
-                    "The Beam pipeline starts.".into()
+                    txt!(self, "The Beam pipeline starts.")
                 }
             }
         };
@@ -125,9 +129,12 @@ impl Sim<'_> {
     ) -> String {
         if self.is_queue() {
             if restart {
-                "A new consumer starts; every unacked message will be delivered again.".into()
+                txt!(
+                    self,
+                    "A new consumer starts; every unacked message will be delivered again."
+                )
             } else {
-                "The consumer starts pulling from the subscription.".into()
+                txt!(self, "The consumer starts pulling from the subscription.")
             }
         } else if let Some(p) = self.progress.group_committed {
             inst.position = p;
@@ -141,10 +148,12 @@ impl Sim<'_> {
             inst.position = p;
             changes.push(Change::Position { position: p });
             match self.scenario.source.starting_position() {
-                StartingPosition::Earliest => format!(
+                StartingPosition::Earliest => txt!(
+                    self,
                     "The consumer starts with no committed offset, so auto.offset.reset=earliest puts it at position {p}."
                 ),
-                StartingPosition::Latest => format!(
+                StartingPosition::Latest => txt!(
+                    self,
                     "The consumer starts with no committed offset, so auto.offset.reset=latest puts it at the end of the log (position {p}); earlier records are skipped."
                 ),
             }
@@ -176,11 +185,13 @@ impl Sim<'_> {
             let start = self.progress.spark.start_position;
             changes.push(Change::Position { position: start });
             if memory_new_query {
-                format!(
+                txt!(
+                    self,
                     "Without a checkpointLocation Spark gives every start a new temporary checkpoint, so the restart is a new query q{query} with an empty checkpoint and an empty table, starting at position {start}."
                 )
             } else {
-                format!(
+                txt!(
+                    self,
                     "A new streaming query q{query} starts with an empty checkpoint at position {start} and records that start durably."
                 )
             }
@@ -195,14 +206,16 @@ impl Sim<'_> {
             // semantics §2.3, v1.1; measured in fidelity scenarios 28 and 29).
             inst.socket_query_fails = restart && self.is_socket() && last.is_some();
             match last {
-                Some(l) if !last_committed => format!(
+                Some(l) if !last_committed => txt!(
+                    self,
                     "The query restarts from its checkpoint: offsets/{l} exists but commits/{l} does not, so batch {l} is re-run with the logged range."
                 ),
-                Some(l) => format!(
+                Some(l) => txt!(
+                    self,
                     "The query restarts from its checkpoint: commits/{l} exists, so it continues with batch {}.",
                     l + 1
                 ),
-                None => "The query restarts from its checkpoint: no batch was logged yet.".to_string(),
+                None => txt!(self, "The query restarts from its checkpoint: no batch was logged yet."),
             }
         }
     }
@@ -230,11 +243,13 @@ impl Sim<'_> {
             parts.insert(
                 0,
                 if self.is_socket() {
-                    format!(
+                    txt!(
+                        self,
                         "Flink restores checkpoint {epoch}; the socket source keeps no position, so its reads go on with lines the socket never sent"
                     )
                 } else {
-                    format!(
+                    txt!(
+                        self,
                         "Flink restores checkpoint {epoch} (position {})",
                         ck.position
                     )
@@ -244,12 +259,11 @@ impl Sim<'_> {
             inst.position = 0;
             inst.next_epoch = 0;
             parts.push(if restart && self.is_socket() {
-                "Flink has no completed checkpoint and starts fresh; the socket source keeps no position, so it reads lines the socket never sent"
-                    .to_string()
+                txt!(self, "Flink has no completed checkpoint and starts fresh; the socket source keeps no position, so it reads lines the socket never sent")
             } else if restart {
-                "Flink has no completed checkpoint and starts fresh at position 0".to_string()
+                txt!(self, "Flink has no completed checkpoint and starts fresh at position 0")
             } else {
-                "The Flink job starts at position 0".to_string()
+                txt!(self, "The Flink job starts at position 0")
             });
         }
         changes.push(Change::Position {

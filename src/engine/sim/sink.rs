@@ -153,7 +153,8 @@ impl Sim<'_> {
                 Some((ctx.batch, Some(ctx.attempt))),
                 Vec::new(),
                 changes,
-                format!(
+                txt!(
+                    self,
                     "The database rolls back the open transaction: {} never become visible.",
                     list_ids(&recs)
                 ),
@@ -182,7 +183,7 @@ impl Sim<'_> {
                         rows: uncommitted.iter().map(|r| *r as u64).collect(),
                         status: RowStatus::Aborted,
                     }],
-                    format!("{} stay as {what}.", list_ids(&recs)),
+                    txt!(self, "{} stay as {what}.", list_ids(&recs)),
                 );
             }
         }
@@ -376,7 +377,8 @@ impl Sim<'_> {
                         inst,
                         ctx,
                         li,
-                        format!(
+                        txt!(
+                            self,
                             "The server applied request {i} ({}) but its acknowledgement is lost: the client sees an error and the batch fails, like a crash right after that row.",
                             record_id(self.rec(pos))
                         ),
@@ -392,7 +394,8 @@ impl Sim<'_> {
                         inst,
                         ctx,
                         mi,
-                        format!(
+                        txt!(
+                            self,
                             "CRASH in the middle of the write after {k} row{}: the rest of {} {} is never written by this attempt.",
                             if k == 1 { "" } else { "s" },
                             self.unit(),
@@ -418,7 +421,10 @@ impl Sim<'_> {
                 if let Some(c) = self.set_strict(&open, true) {
                     changes.push(c);
                 }
-                notes.push("The data transaction commits: the rows are visible.".into());
+                notes.push(txt!(
+                    self,
+                    "The data transaction commits: the rows are visible."
+                ));
             }
         }
         self.flush_step_event(inst, ctx, step, &written_recs, changes, notes, before);
@@ -447,9 +453,9 @@ impl Sim<'_> {
             let cap = c.next().map_or(String::new(), |f| {
                 f.to_uppercase().collect::<String>() + c.as_str()
             });
-            format!("{cap} {} has no rows to write.", ctx.batch)
+            txt!(self, "{cap} {} has no rows to write.", ctx.batch)
         } else {
-            format!("{what} {}.", list_ids(recs))
+            txt!(self, "{what} {}.", list_ids(recs))
         };
         if let Some(again) = self.second_copies(&changes) {
             text.push(' ');
@@ -481,6 +487,7 @@ impl Sim<'_> {
     /// reader whose record already has a visible row, named with where that copy came from
     /// ("r2, r3 are already in the table (batch 1, attempt 1): this INSERT adds them again.").
     fn second_copies(&self, changes: &[Change]) -> Option<String> {
+        debug_assert!(self.narration.on, "narration built with the trace off");
         let rows = &self.table.rows;
         let new_rows: Vec<usize> = changes
             .iter()
@@ -562,6 +569,7 @@ impl Sim<'_> {
 
     /// The start of the write sentence: what the sink does with the rows.
     fn write_verb(&self) -> String {
+        debug_assert!(self.narration.on, "narration built with the trace off");
         match self.sink_cfg {
             SinkCfg::Append => "The sink inserts".into(),
             SinkCfg::Upsert(k) => match k {
@@ -599,6 +607,7 @@ impl Sim<'_> {
 
     /// Where a new row of `ctx` lives: a file, a transaction, a stream, a table.
     pub(super) fn place(&self, ctx: &Ctx) -> String {
+        debug_assert!(self.narration.on, "narration built with the trace off");
         match self.sink_cfg {
             SinkCfg::File => format!("part-{}-a{}", ctx.batch, ctx.attempt),
             SinkCfg::Delta(_) => format!("data-{}-a{}", ctx.batch, ctx.attempt),
@@ -643,7 +652,8 @@ impl Sim<'_> {
                 };
                 if self.table.upsert_keys.contains_key(&key) {
                     if self.narration.on {
-                        notes.push(format!(
+                        notes.push(txt!(
+                            self,
                             "{} matches an existing key, so it replaces that row instead of adding one.",
                             record_id(self.rec(pos))
                         ));
@@ -742,8 +752,10 @@ impl Sim<'_> {
         let rows = ctx.written.clone();
         let mut ch = Vec::new();
         let text = if app == TxnAppId::None {
-            "Delta commits the data files to the log (no txnAppId/txnVersion is recorded)."
-                .to_string()
+            txt!(
+                self,
+                "Delta commits the data files to the log (no txnAppId/txnVersion is recorded)."
+            )
         } else {
             let id = self.delta_app_id(app);
             self.table.delta_txn.insert(id.clone(), ctx.batch);
@@ -751,7 +763,8 @@ impl Sim<'_> {
                 name: format!("txn {id}"),
                 value: ctx.batch,
             });
-            format!(
+            txt!(
+                self,
                 "Delta commits the data files and txn {{appId: {id}, version: {}}} in one atomic log entry.",
                 ctx.batch
             )

@@ -211,7 +211,7 @@ impl Sim<'_> {
         let text = if extra.is_empty() {
             text
         } else {
-            format!("{text} {extra}")
+            txt!(self, "{text} {extra}")
         };
         self.step_event(inst, ctx, Step::Read, recs, changes, text);
         StepRes::Ok
@@ -237,23 +237,18 @@ impl Sim<'_> {
                 until,
             });
         }
-        let ids: Vec<String> = if self.narration.on {
-            ctx.read.iter().map(|p| format!("m{p}")).collect()
-        } else {
-            Vec::new()
-        };
-        let text = if !self.narration.on {
-            String::new()
-        } else if beam {
-            format!(
+        let text = if beam {
+            txt!(
+                self,
                 "The runner pulls {} ({}); Dataflow keeps extending their leases while the bundle runs.",
-                ids.join(", "),
+                self.message_ids(&ctx.read),
                 self.describe(&ctx.read)
             )
         } else {
-            format!(
+            txt!(
+                self,
                 "The subscriber pulls {} ({}); their leases expire at tick {until} unless acked before.",
-                ids.join(", "),
+                self.message_ids(&ctx.read),
                 self.describe(&ctx.read)
             )
         };
@@ -282,9 +277,15 @@ impl Sim<'_> {
         }
         inst.position = ctx.end;
         changes.push(Change::Position { position: ctx.end });
-        let text = if !self.narration.on {
-            String::new()
-        } else if rerun_reads_nothing {
+        let text = txt!(self => self.socket_read_text(ctx, &got, rerun_reads_nothing));
+        ctx.read = got;
+        (changes, text)
+    }
+
+    /// The read sentence of a socket read that got `got` of the planned positions.
+    fn socket_read_text(&self, ctx: &Ctx, got: &[u64], rerun_reads_nothing: bool) -> String {
+        debug_assert!(self.narration.on, "narration built with the trace off");
+        if rerun_reads_nothing {
             let gone: Vec<u64> = ctx
                 .planned
                 .iter()
@@ -317,17 +318,15 @@ impl Sim<'_> {
                 .collect();
             format!(
                 "The socket delivers only what it never sent before: {}. {} were delivered to the dead process and are gone.",
-                self.describe(&got),
+                self.describe(got),
                 self.describe(&gone)
             )
         } else {
             format!(
                 "The socket delivers {}; it keeps no copy.",
-                self.describe(&got)
+                self.describe(got)
             )
-        };
-        ctx.read = got;
-        (changes, text)
+        }
     }
 
     /// log: read the planned range; the in-memory position moves past it.
@@ -341,21 +340,37 @@ impl Sim<'_> {
         if self.narration.on {
             changes.push(Change::Position { position: ctx.end });
         }
-        let coords = match (ctx.read.first(), ctx.read.last()) {
-            _ if !self.narration.on => String::new(),
+        let text = txt!(
+            self,
+            "{} reads {} ({}); its in-memory position is now {}.",
+            self.reader_name(),
+            self.describe(&ctx.read),
+            self.coords(&ctx.read),
+            ctx.end
+        );
+        (changes, text)
+    }
+
+    /// Where a contiguous read is, for a sentence: `offset 3`, `offsets 2–3`,
+    /// `partition 0 offset 1 to partition 1 offset 1`.
+    fn coords(&self, read: &[u64]) -> String {
+        debug_assert!(self.narration.on, "narration built with the trace off");
+        match (read.first(), read.last()) {
             (Some(a), Some(b)) if a == b => self.coord(*a),
             (Some(a), Some(b)) if self.source.partitions == 1 => format!("offsets {a}–{b}"),
             (Some(a), Some(b)) => format!("{} to {}", self.coord(*a), self.coord(*b)),
             _ => String::new(),
-        };
-        let text = txt!(
-            self,
-            "{} reads {} ({coords}); its in-memory position is now {}.",
-            self.reader_name(),
-            self.describe(&ctx.read),
-            ctx.end
-        );
-        (changes, text)
+        }
+    }
+
+    /// Queue message ids, for a sentence: `m0, m1`.
+    fn message_ids(&self, positions: &[u64]) -> String {
+        debug_assert!(self.narration.on, "narration built with the trace off");
+        positions
+            .iter()
+            .map(|p| format!("m{p}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The engine's reader, for a sentence.
@@ -397,14 +412,16 @@ impl Sim<'_> {
         let mut text = if ok.is_empty() {
             String::new()
         } else if eod {
-            format!(
+            txt!(
+                self,
                 "The subscriber acks {} in time: with exactly-once delivery they are never delivered again.",
                 self.describe(&ok)
             )
         } else {
             // Pub/Sub without exactly-once delivery: even a timely ack can occasionally
             // be followed by a redelivery; the simulator never redelivers (§10 (26)).
-            format!(
+            txt!(
+                self,
                 "The subscriber acks {} in time: the simulator never redelivers them after that (real Pub/Sub rarely may).",
                 self.describe(&ok)
             )
@@ -414,14 +431,16 @@ impl Sim<'_> {
                 text.push(' ');
             }
             text.push_str(&if eod {
-                format!(
+                txt!(
+                    self,
                     "The ack of {} comes after the lease expired (tick {now}), so it has no effect and they will be delivered again.",
                     self.describe(&late)
                 )
             } else {
                 // Pubsub acknowledge reference: a late ack "may succeed"; the simulator
                 // takes the redelivery branch (§2.2, §10 (26)).
-                format!(
+                txt!(
+                    self,
                     "The ack of {} comes after the lease expired (tick {now}); such an ack may or may not stick, and the simulator takes the redelivery branch: they will be delivered again.",
                     self.describe(&late)
                 )
@@ -439,7 +458,8 @@ impl Sim<'_> {
                     "source_commit",
                     "INVALID_ACK_ID",
                     Some(rec),
-                    format!(
+                    txt!(
+                        self,
                         "With exactly-once delivery the late ack of m{p} ({}) fails with INVALID_ACK_ID: only the latest ack id is valid.",
                         crate::engine::scenario::record_id(rec)
                     ),
