@@ -357,7 +357,7 @@ impl Sim<'_> {
                     let from = s.flushed as usize;
                     let rows: Vec<usize> = s.rows[from..].to_vec();
                     self.bigquery.streams[si].flushed = end;
-                    let mut ch = self.set_strict(&rows, true).into_iter().collect::<Vec<_>>();
+                    let mut ch = self.commit_rows(&rows).into_iter().collect::<Vec<_>>();
                     ch.extend(self.stream_change(si));
                     let recs: Vec<usize> =
                         rows.iter().map(|r| self.table.rows[*r].record).collect();
@@ -374,7 +374,7 @@ impl Sim<'_> {
             StreamType::Pending => {
                 self.bigquery.streams[si].state = StreamSt::Committed;
                 let rows = self.bigquery.streams[si].rows.clone();
-                let mut ch = self.set_strict(&rows, true).into_iter().collect::<Vec<_>>();
+                let mut ch = self.commit_rows(&rows).into_iter().collect::<Vec<_>>();
                 ch.extend(self.stream_change(si));
                 let text = txt!(
                     self,

@@ -30,8 +30,9 @@ impl Faults {
         self.fired[idx]
     }
 
-    /// Fault `idx` strikes now.
+    /// Fault `idx` strikes now. A fault fires at most once.
     pub(super) fn fire(&mut self, idx: usize) {
+        debug_assert!(!self.fired[idx], "fault {idx} fired twice");
         self.fired[idx] = true;
     }
 

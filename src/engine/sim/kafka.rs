@@ -75,20 +75,21 @@ impl Sim<'_> {
     }
 
     fn commit_txn(&mut self, ti: usize, changes: &mut Vec<Change>) {
+        debug_assert_eq!(
+            self.kafka.txns[ti].state,
+            TxnState::Open,
+            "only an open transaction commits"
+        );
         self.kafka.txns[ti].state = TxnState::Committed;
         self.kafka.committed += 1;
         let rows = self.kafka.txns[ti].rows.clone();
-        for &r in &rows {
-            self.table.rows[r].strict = true;
-        }
+        let status = self.commit_rows(&rows);
         if self.narration.on {
             changes.push(Change::Transaction {
                 name: self.kafka.txns[ti].name.clone(),
                 state: "committed".into(),
             });
-            if let Some(c) = self.status_change(&rows) {
-                changes.push(c);
-            }
+            changes.extend(status);
         }
     }
 
@@ -302,7 +303,7 @@ impl Sim<'_> {
         self.commit_txn(ti, &mut ch);
         let name = self.kafka.txns[ti].name.clone();
         let text = if consumer_txn {
-            self.progress.group_committed = Some(ctx.end);
+            self.commit_group(ctx.end);
             ch.push(Change::Committed { position: ctx.end });
             txt!(
                 self,

@@ -230,6 +230,12 @@ impl<'a> Sim<'a> {
                     return ProcessEnd::Drained;
                 }
                 Next::Idle(until) => {
+                    // Idling is not counted in the attempt budget: it must move the clock.
+                    debug_assert!(
+                        until > self.now,
+                        "idle until tick {until} at tick {}",
+                        self.now
+                    );
                     let from = self.now;
                     self.now = until;
                     self.emit(
@@ -246,6 +252,8 @@ impl<'a> Sim<'a> {
                     );
                 }
                 Next::Batch(ctx) => {
+                    // Dedup changes are undone or made durable by the end of each batch.
+                    debug_assert!(self.dedup.undo.is_empty(), "undo log left from a batch");
                     self.batches.attempts_left -= 1;
                     let mut ctx = *ctx;
                     inst.batches_run += 1;

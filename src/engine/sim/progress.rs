@@ -80,6 +80,18 @@ pub(super) struct Progress {
 }
 
 impl Sim<'_> {
+    /// consumer on a log: the group commits `position`. Committed offsets never go
+    /// backwards (only a deleted checkpoint resets them).
+    pub(super) fn commit_group(&mut self, position: u64) {
+        debug_assert!(
+            self.progress
+                .group_committed
+                .is_none_or(|committed| position >= committed),
+            "the group's committed offset goes back to {position}"
+        );
+        self.progress.group_committed = Some(position);
+    }
+
     /// micro_batch: Spark writes `offsets/N` before reading (the write-ahead log).
     pub(super) fn offset_log(&mut self, inst: &Inst, ctx: &Ctx) -> StepRes {
         let step = Step::OffsetLog;
@@ -94,6 +106,19 @@ impl Sim<'_> {
             );
             self.step_event(inst, ctx, step, Vec::new(), Vec::new(), text);
         } else {
+            // The offset log is contiguous: batch N+1 starts where batch N ended.
+            debug_assert!(
+                self.progress
+                    .spark
+                    .offset_log
+                    .iter()
+                    .next_back()
+                    .is_none_or(|(last, logged)| ctx.batch == last + 1
+                        && ctx.range.0 == logged.end),
+                "offsets/{} does not continue the offset log",
+                ctx.batch
+            );
+            debug_assert!(ctx.range.0 <= ctx.range.1);
             self.progress.spark.offset_log.insert(
                 ctx.batch,
                 LoggedBatch {
@@ -128,6 +153,19 @@ impl Sim<'_> {
         if inst.zombie {
             return self.zombie_rejected(inst, ctx, step, txt!(self, "commits/{}", ctx.batch));
         }
+        // A batch commits after its offset log entry, and after every earlier batch.
+        debug_assert!(
+            self.progress.spark.offset_log.contains_key(&ctx.batch)
+                && self
+                    .progress
+                    .spark
+                    .commit_log
+                    .iter()
+                    .next_back()
+                    .is_none_or(|last| ctx.batch > *last),
+            "commits/{} out of order",
+            ctx.batch
+        );
         self.progress.spark.commit_log.insert(ctx.batch);
         if let Some(mx) = ctx
             .read
@@ -161,6 +199,17 @@ impl Sim<'_> {
         }
         match self.scenario.engine {
             Engine::Flink => {
+                // Checkpoints complete in epoch order and never move the position back.
+                debug_assert!(
+                    self.progress
+                        .flink
+                        .checkpoints
+                        .iter()
+                        .next_back()
+                        .is_none_or(|(epoch, ck)| ctx.batch > *epoch && ctx.end >= ck.position),
+                    "checkpoint {} goes back",
+                    ctx.batch
+                );
                 self.progress.flink.checkpoints.insert(
                     ctx.batch,
                     FlinkCkpt {
@@ -202,6 +251,11 @@ impl Sim<'_> {
                         self.progress.beam.seen_ids.insert(key);
                     }
                 } else {
+                    debug_assert!(
+                        self.progress.beam.position.is_none_or(|p| ctx.end >= p),
+                        "bundle {} moves the committed position back",
+                        ctx.batch
+                    );
                     self.progress.beam.position = Some(ctx.end);
                     ch.push(Change::Committed { position: ctx.end });
                 }
@@ -271,7 +325,7 @@ impl Sim<'_> {
                 return StepRes::Ok;
             }
         }
-        self.progress.group_committed = Some(inst.position);
+        self.commit_group(inst.position);
         let ch = vec![Change::Committed {
             position: inst.position,
         }];
@@ -301,7 +355,7 @@ impl Sim<'_> {
             && !self.is_queue()
             && self.progress.group_committed != Some(inst.position)
         {
-            self.progress.group_committed = Some(inst.position);
+            self.commit_group(inst.position);
             let changes = vec![Change::Committed {
                 position: inst.position,
             }];

@@ -13,7 +13,8 @@ use crate::engine::scenario::{
 use crate::engine::trace::{Change, Event, EventKind, RowStatus};
 use crate::engine::vecmap::{VecMap, VecSet};
 
-/// One row written to the sink.
+/// One row written to the sink. Invariant: a row the strict reader sees, the raw reader
+/// sees too (`strict` implies `raw`).
 #[derive(Clone, Debug)]
 pub(super) struct Row {
     pub(super) record: usize,
@@ -21,6 +22,16 @@ pub(super) struct Row {
     pub(super) strict: bool,
     /// Present for the raw reader (raw_listing, read_uncommitted).
     pub(super) raw: bool,
+}
+
+impl Row {
+    fn check(&self) {
+        debug_assert!(
+            !self.strict || self.raw,
+            "a row of r{} is visible to the strict reader but not to the raw one",
+            self.record
+        );
+    }
 }
 
 /// An upsert key.
@@ -83,11 +94,13 @@ impl Sim<'_> {
     /// A new row for the record at `pos`; its index.
     pub(super) fn add_row(&mut self, pos: u64, strict: bool, raw: bool) -> usize {
         let record = self.rec(pos);
-        self.table.rows.push(Row {
+        let row = Row {
             record,
             strict,
             raw,
-        });
+        };
+        row.check();
+        self.table.rows.push(row);
         self.table.rows.len() - 1
     }
 
@@ -111,10 +124,15 @@ impl Sim<'_> {
         }
     }
 
-    /// Set the strict bit of `rows`; the status change to trace.
-    pub(super) fn set_strict(&mut self, rows: &[usize], v: bool) -> Option<Change> {
+    /// `rows` are committed: every reader sees them now (a committed foreach_batch row,
+    /// written in an open database transaction, becomes visible to the raw reader too).
+    /// The status change to trace.
+    pub(super) fn commit_rows(&mut self, rows: &[usize]) -> Option<Change> {
         for &r in rows {
-            self.table.rows[r].strict = v;
+            let row = &mut self.table.rows[r];
+            row.strict = true;
+            row.raw = true;
+            row.check();
         }
         self.status_change(rows)
     }
@@ -418,7 +436,7 @@ impl Sim<'_> {
                     && (order == FbOrder::DataFirst || step == Step::SinkCommit);
             if commit_now {
                 let open = std::mem::take(&mut ctx.open_db_txn);
-                if let Some(c) = self.set_strict(&open, true) {
+                if let Some(c) = self.commit_rows(&open) {
                     changes.push(c);
                 }
                 notes.push(txt!(
@@ -727,7 +745,7 @@ impl Sim<'_> {
             name: "_spark_metadata".into(),
             value: ctx.batch,
         }];
-        ch.extend(self.set_strict(&rows, true));
+        ch.extend(self.commit_rows(&rows));
         let text = txt!(
             self,
             "The file sink writes _spark_metadata/{}, listing this attempt's files: Spark readers now see them.",
@@ -769,7 +787,7 @@ impl Sim<'_> {
                 ctx.batch
             )
         };
-        ch.extend(self.set_strict(&rows, true));
+        ch.extend(self.commit_rows(&rows));
         self.step_event(inst, ctx, step, Vec::new(), ch, text);
         StepRes::Ok
     }
@@ -800,7 +818,7 @@ impl Sim<'_> {
                     name: "control_table".into(),
                     value: ctx.batch,
                 }];
-                ch.extend(self.set_strict(&open, true));
+                ch.extend(self.commit_rows(&open));
                 let text = txt!(
                     self,
                     "COMMIT: the rows and marker {} become visible together, atomically.",

@@ -227,6 +227,10 @@ impl Sim<'_> {
             self.now + self.scenario.source.ack_deadline()
         };
         for &p in &ctx.planned {
+            debug_assert!(
+                !self.source.acked[p as usize],
+                "m{p} is pulled after its ack"
+            );
             self.source.lease_until[p as usize] = Some(until);
             self.source.ever_read[p as usize] = true;
         }
@@ -397,6 +401,7 @@ impl Sim<'_> {
             }
             match self.source.lease_until[i] {
                 Some(until) if now < until => {
+                    debug_assert!(self.source.ever_read[i], "m{p} is acked unread");
                     self.source.acked[i] = true;
                     ok.push(p);
                 }
