@@ -74,6 +74,8 @@ struct Sim<'a> {
     zombie: Option<Box<Zombie>>,
     /// Where faults could go in this run (for the explorer).
     points: Points,
+    /// How the run ended (known once `run_all` returns).
+    end: RunEnd,
     narration: Narration,
     batches: Batches,
     faults: Faults,
@@ -89,6 +91,25 @@ struct Sim<'a> {
 /// Run a scenario. `trace_on = false` skips building events (same outcome).
 pub fn simulate(sc: &Scenario, trace_on: bool) -> Run {
     simulate_points(sc, trace_on).0
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunEnd {
+    /// The last process drained, or its query failed, which ends the run as a drain
+    /// does (semantics §1.4).
+    Drained,
+    /// The safety limit on batch attempts stopped the run: the outcome is that of a
+    /// truncated run. No valid scenario needs that many attempts, so this is a rule bug
+    /// (the property tests assert it never happens).
+    AttemptLimit,
+}
+
+/// Run a scenario untraced and say how it ended.
+pub fn simulate_end(sc: &Scenario) -> RunEnd {
+    let mut sim = Sim::new(sc, false);
+    sim.run_all();
+    sim.end
 }
 
 /// Where faults could be placed in a run (for the explorer).
@@ -135,6 +156,7 @@ impl<'a> Sim<'a> {
             restarts: 0,
             zombie: None,
             points: Points::default(),
+            end: RunEnd::Drained,
             narration: Narration::new(trace_on),
             batches: Batches::new(scenario.workload.batch_size as u64, positions),
             faults: Faults::new(scenario),
@@ -155,18 +177,20 @@ impl<'a> Sim<'a> {
 
     // ----- the run ----------------------------------------------------------------------
 
-    /// Processes run one after another until one drains; then the zombie, if any,
-    /// finishes its batch.
+    /// Processes run one after another until one drains (or the attempt budget runs
+    /// out); then the zombie, if any, finishes its batch.
     fn run_all(&mut self) {
         loop {
             match self.run_instance() {
-                ProcessEnd::Drained => break,
+                ProcessEnd::Drained | ProcessEnd::AttemptLimit => break,
                 ProcessEnd::Died(downtime) => self.restart(downtime, None),
                 ProcessEnd::Cut(downtime, z) => {
                     self.restart(downtime, Some(z));
                 }
             }
             if self.batches.attempts_left == 0 {
+                // The last attempt's process died: no new process starts.
+                self.stop_at_attempt_limit(None);
                 break;
             }
         }
@@ -206,19 +230,8 @@ impl<'a> Sim<'a> {
         self.start_instance(&mut inst);
         loop {
             if self.batches.attempts_left == 0 {
-                self.emit(
-                    Some(&inst),
-                    EventKind::Drain,
-                    None,
-                    None,
-                    Vec::new(),
-                    Vec::new(),
-                    txt!(
-                        self,
-                        "The simulation stopped: too many batch attempts (a safety limit)."
-                    ),
-                );
-                return ProcessEnd::Drained;
+                self.stop_at_attempt_limit(Some(&inst));
+                return ProcessEnd::AttemptLimit;
             }
             match self.next_batch(&mut inst) {
                 Next::Drained => {
@@ -282,6 +295,24 @@ impl<'a> Sim<'a> {
         }
     }
 
+    /// The attempt budget ran out: the run stops, and says so.
+    fn stop_at_attempt_limit(&mut self, inst: Option<&Inst>) {
+        self.end = RunEnd::AttemptLimit;
+        let text = txt!(
+            self,
+            "The simulation stopped: too many batch attempts (a safety limit)."
+        );
+        self.emit(
+            inst,
+            EventKind::Drain,
+            None,
+            None,
+            Vec::new(),
+            Vec::new(),
+            text,
+        );
+    }
+
     /// One step of a batch attempt.
     fn do_step(&mut self, inst: &mut Inst, ctx: &mut Ctx, step: Step) -> StepRes {
         match step {
@@ -339,5 +370,53 @@ impl<'a> Sim<'a> {
                 self.now
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{parse_scenario, Event};
+
+    const FIVE_BATCHES: &str = r#"{"version": 1, "workload": {"records": 10, "batch_size": 2},
+        "source": {"kind": "log"}, "engine": {"kind": "consumer", "commit_mode": "after"},
+        "sink": {"kind": "append"}, "faults": [FAULTS]}"#;
+
+    /// Run `json` with only `attempts` batch attempts allowed.
+    fn run_with_budget(json: &str, attempts: u64) -> (RunEnd, Vec<Event>) {
+        let sc = parse_scenario(json).expect("valid scenario");
+        let mut sim = Sim::new(&sc, true);
+        sim.batches.attempts_left = attempts;
+        sim.run_all();
+        (sim.end, sim.narration.events)
+    }
+
+    const STOPPED: &str = "The simulation stopped: too many batch attempts (a safety limit).";
+
+    #[test]
+    fn a_run_that_drains_ends_drained() {
+        let json = FIVE_BATCHES.replace("FAULTS", "");
+        assert_eq!(run_with_budget(&json, 1000).0, RunEnd::Drained);
+        let sc = parse_scenario(&json).expect("valid scenario");
+        assert_eq!(simulate_end(&sc), RunEnd::Drained);
+    }
+
+    #[test]
+    fn the_attempt_limit_before_a_batch_is_recorded() {
+        let (end, trace) = run_with_budget(&FIVE_BATCHES.replace("FAULTS", ""), 2);
+        assert_eq!(end, RunEnd::AttemptLimit);
+        let last = trace.last().expect("events");
+        assert_eq!((last.kind, last.text.as_str()), (EventKind::Drain, STOPPED));
+    }
+
+    #[test]
+    fn the_attempt_limit_after_a_crash_is_recorded() {
+        // The only attempt crashes: no new process starts, and the run says why.
+        let crash = r#"{"kind": "crash", "batch": 0, "after": "sink_write"}"#;
+        let (end, trace) = run_with_budget(&FIVE_BATCHES.replace("FAULTS", crash), 1);
+        assert_eq!(end, RunEnd::AttemptLimit);
+        let last = trace.last().expect("events");
+        assert_eq!((last.kind, last.text.as_str()), (EventKind::Drain, STOPPED));
+        assert_eq!(last.instance, 2);
     }
 }

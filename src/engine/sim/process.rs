@@ -105,4 +105,6 @@ pub(super) enum ProcessEnd {
     Died(u64),
     /// It was cut off; a new process starts after the downtime and the zombie is saved.
     Cut(u64, Box<Zombie>),
+    /// The attempt budget ran out before its next batch.
+    AttemptLimit,
 }
