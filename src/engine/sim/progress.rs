@@ -193,104 +193,112 @@ impl Sim<'_> {
 
     /// flink: the checkpoint barrier completes a checkpoint; beam: the bundle commits.
     pub(super) fn checkpoint(&mut self, inst: &Inst, ctx: &Ctx) -> StepRes {
-        let step = Step::Checkpoint;
         if inst.zombie {
-            return self.zombie_rejected(inst, ctx, step, txt!(self, "checkpoint {}", ctx.batch));
+            let what = txt!(self, "checkpoint {}", ctx.batch);
+            return self.zombie_rejected(inst, ctx, Step::Checkpoint, what);
         }
         match self.scenario.engine {
-            Engine::Flink => {
-                // Checkpoints complete in epoch order and never move the position back.
-                debug_assert!(
-                    self.progress
-                        .flink
-                        .checkpoints
-                        .iter()
-                        .next_back()
-                        .is_none_or(|(epoch, ck)| ctx.batch > *epoch && ctx.end >= ck.position),
-                    "checkpoint {} goes back",
-                    ctx.batch
-                );
-                self.progress.flink.checkpoints.insert(
-                    ctx.batch,
-                    FlinkCkpt {
-                        position: ctx.end,
-                        txn: ctx.txn,
-                    },
-                );
-                let ch = vec![
-                    Change::Checkpoint {
-                        epoch: ctx.batch,
-                        position: ctx.end,
-                    },
-                    Change::Committed { position: ctx.end },
-                ];
-                let txt = match ctx.txn {
-                    Some(t) => txt!(
-                        self,
-                        " with {} pre-committed (flushed, not yet visible to read_committed)",
-                        self.kafka.txns[t].name
-                    ),
-                    None => String::new(),
-                };
-                let text = txt!(
-                    self,
-                    "Barrier {}: checkpoint {} completes at position {}{txt}.",
-                    ctx.batch,
-                    ctx.batch,
-                    ctx.end
-                );
-                self.step_event(inst, ctx, step, Vec::new(), ch, text);
-            }
-            Engine::Beam { .. } => {
-                // Commit the bundle.
-                let mut ch = Vec::new();
-                if self.is_queue() {
-                    let by_id = self.scenario.engine.dedup_by() == DedupBy::IdAttribute;
-                    for &p in &ctx.read {
-                        let key = if by_id { self.rec(p) as u64 } else { p };
-                        self.progress.beam.seen_ids.insert(key);
-                    }
-                } else {
-                    debug_assert!(
-                        self.progress.beam.position.is_none_or(|p| ctx.end >= p),
-                        "bundle {} moves the committed position back",
-                        ctx.batch
-                    );
-                    self.progress.beam.position = Some(ctx.end);
-                    ch.push(Change::Committed { position: ctx.end });
-                }
-                if let Some(o) = ctx.state_offset {
-                    self.progress.beam.next_stream_offset = o;
-                }
-                self.progress.beam.bundles.insert(ctx.batch);
-                ch.insert(
-                    0,
-                    Change::Checkpoint {
-                        epoch: ctx.batch,
-                        position: ctx.end,
-                    },
-                );
-                let text = if self.is_queue() {
-                    txt!(
-                        self,
-                        "The runner commits bundle {}: the ids of {} are remembered, so redeliveries will be dropped.",
-                        ctx.batch,
-                        self.describe(&ctx.read)
-                    )
-                } else {
-                    txt!(
-                        self,
-                        "The runner commits bundle {}: position {} is durable.",
-                        ctx.batch,
-                        ctx.end
-                    )
-                };
-                self.step_event(inst, ctx, step, Vec::new(), ch, text);
-            }
+            Engine::Flink => self.complete_checkpoint(inst, ctx),
+            Engine::Beam { .. } => self.commit_bundle(inst, ctx),
             // No checkpoint step (scenario-format.md §4.1).
             Engine::Consumer { .. } | Engine::MicroBatch => {}
         }
         StepRes::Ok
+    }
+
+    /// flink: checkpoint `ctx.batch` completes at `ctx.end` (with its pre-committed
+    /// transaction).
+    fn complete_checkpoint(&mut self, inst: &Inst, ctx: &Ctx) {
+        let step = Step::Checkpoint;
+        // Checkpoints complete in epoch order and never move the position back.
+        debug_assert!(
+            self.progress
+                .flink
+                .checkpoints
+                .iter()
+                .next_back()
+                .is_none_or(|(epoch, ck)| ctx.batch > *epoch && ctx.end >= ck.position),
+            "checkpoint {} goes back",
+            ctx.batch
+        );
+        self.progress.flink.checkpoints.insert(
+            ctx.batch,
+            FlinkCkpt {
+                position: ctx.end,
+                txn: ctx.txn,
+            },
+        );
+        let ch = vec![
+            Change::Checkpoint {
+                epoch: ctx.batch,
+                position: ctx.end,
+            },
+            Change::Committed { position: ctx.end },
+        ];
+        let pre_committed = match ctx.txn {
+            Some(t) => txt!(
+                self,
+                " with {} pre-committed (flushed, not yet visible to read_committed)",
+                self.kafka.txns[t].name
+            ),
+            None => String::new(),
+        };
+        let text = txt!(
+            self,
+            "Barrier {}: checkpoint {} completes at position {}{pre_committed}.",
+            ctx.batch,
+            ctx.batch,
+            ctx.end
+        );
+        self.step_event(inst, ctx, step, Vec::new(), ch, text);
+    }
+
+    /// beam: the runner commits bundle `ctx.batch`.
+    fn commit_bundle(&mut self, inst: &Inst, ctx: &Ctx) {
+        let step = Step::Checkpoint;
+        let mut ch = Vec::new();
+        if self.is_queue() {
+            let by_id = self.scenario.engine.dedup_by() == DedupBy::IdAttribute;
+            for &p in &ctx.read {
+                let key = if by_id { self.rec(p) as u64 } else { p };
+                self.progress.beam.seen_ids.insert(key);
+            }
+        } else {
+            debug_assert!(
+                self.progress.beam.position.is_none_or(|p| ctx.end >= p),
+                "bundle {} moves the committed position back",
+                ctx.batch
+            );
+            self.progress.beam.position = Some(ctx.end);
+            ch.push(Change::Committed { position: ctx.end });
+        }
+        if let Some(o) = ctx.state_offset {
+            self.progress.beam.next_stream_offset = o;
+        }
+        self.progress.beam.bundles.insert(ctx.batch);
+        ch.insert(
+            0,
+            Change::Checkpoint {
+                epoch: ctx.batch,
+                position: ctx.end,
+            },
+        );
+        let text = if self.is_queue() {
+            txt!(
+                self,
+                "The runner commits bundle {}: the ids of {} are remembered, so redeliveries will be dropped.",
+                ctx.batch,
+                self.describe(&ctx.read)
+            )
+        } else {
+            txt!(
+                self,
+                "The runner commits bundle {}: position {} is durable.",
+                ctx.batch,
+                ctx.end
+            )
+        };
+        self.step_event(inst, ctx, step, Vec::new(), ch, text);
     }
 
     /// The source_commit step: a queue acks; a log consumer commits its position.
