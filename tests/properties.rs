@@ -4,7 +4,8 @@
 //! - a run without faults neither loses nor duplicates, except where the spec says the
 //!   configuration does (listed in `fault_free_exception`);
 //! - same scenario → identical trace; traced and untraced outcomes agree;
-//! - scenario → JSON → scenario is the identity.
+//! - scenario → JSON → scenario is the identity;
+//! - the attempt budget (the simulator's safety limit) never ends a run: every run drains.
 #![cfg(not(target_arch = "wasm32"))]
 
 use crashcourse::engine::{self, gen, Guarantee, Scenario};
@@ -56,6 +57,12 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
     prop_assert!(
         untraced == a.outcome,
         "traced and untraced outcomes differ: {json}"
+    );
+    prop_assert_eq!(
+        engine::run_end(&s),
+        engine::RunEnd::Drained,
+        "the attempt limit ended the run: {}",
+        json
     );
 
     let o = &a.outcome;

@@ -1,8 +1,8 @@
 //! The deterministic engine: scenario → trace of events → outcome.
 //!
 //! Pure: no IO, no clocks, no OS randomness, no hash-map iteration order, no floats.
-//! Start reading at [`run`]; the rules live in `sim.rs` (one function per step) and
-//! `guarantee.rs` (the configuration's guarantee, semantics §9).
+//! Start reading at [`run`]; the rules live in `sim/` (one component per file, one
+//! method per step) and `guarantee.rs` (the configuration's guarantee, semantics §9).
 
 pub mod caption;
 pub mod explore;
@@ -21,7 +21,7 @@ pub use explore::{compare, explore, Comparison, Config, ExploreOptions, Matrix};
 pub use fault::{Description, Refusal, Where};
 pub use outcome::{Guarantee, Outcome};
 pub use scenario::{Fault, FaultKind, Scenario, Step};
-pub use sim::{source_entries, SourceEntry};
+pub use sim::{source_entries, RunEnd, SourceEntry};
 pub use trace::{Change, Event, EventKind, RowStatus};
 pub use validate::{parse_scenario, parse_value, validate, ScenarioError};
 pub use vecmap::{VecMap, VecSet};
@@ -41,6 +41,12 @@ pub fn run(scenario: &Scenario) -> Run {
 /// Run a validated scenario without building the trace (faster; same outcome).
 pub fn run_outcome(scenario: &Scenario) -> Outcome {
     sim::simulate(scenario, false).outcome
+}
+
+/// How a run of a validated scenario ends: drained, or stopped by the safety limit on
+/// batch attempts (a rule bug; the trace's last event says so, the outcome does not).
+pub fn run_end(scenario: &Scenario) -> RunEnd {
+    sim::simulate_end(scenario)
 }
 
 /// The trace as JSON lines, one event per line (what `crashcourse run --trace` prints).
