@@ -556,7 +556,7 @@ impl SinkCfg {
                 StreamType::Committed => stream == StreamScope::PerBatch,
                 StreamType::Pending | StreamType::Buffered => true,
             },
-            _ => false,
+            SinkCfg::Append | SinkCfg::Upsert(_) | SinkCfg::Console | SinkCfg::Memory => false,
         }
     }
 }

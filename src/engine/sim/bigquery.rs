@@ -237,7 +237,7 @@ impl Sim<'_> {
                                 Some(inst),
                                 ctx.batch,
                                 Some(ctx.attempt),
-                                "sink_write",
+                                Step::SinkWrite.name(),
                                 "ALREADY_EXISTS",
                                 Some(rec),
                                 txt!(
@@ -315,7 +315,7 @@ impl Sim<'_> {
             Some(inst),
             ctx.batch,
             Some(ctx.attempt),
-            "sink_write",
+            Step::SinkWrite.name(),
             code,
             Some(rec),
             text,
@@ -401,7 +401,7 @@ impl Sim<'_> {
                         Some(inst),
                         ctx.batch,
                         Some(ctx.attempt),
-                        "sink_commit",
+                        Step::SinkCommit.name(),
                         "INVALID_STREAM_TYPE",
                         None,
                         txt!(

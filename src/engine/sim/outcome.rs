@@ -4,7 +4,7 @@
 use super::Sim;
 use crate::engine::guarantee::classify;
 use crate::engine::outcome::{ErrorEntry, FinalState, Ids, Outcome, ReaderView, SinkState};
-use crate::engine::scenario::{Engine, Isolation, SinkCfg};
+use crate::engine::scenario::{Engine, FaultKind, Isolation, SinkCfg};
 use crate::engine::vecmap::{VecMap, VecSet};
 
 /// What the run found that only the outcome reports.
@@ -73,17 +73,17 @@ impl Sim<'_> {
             .map(|e| e.error.clone())
             .collect();
         let mut assumptions = Vec::new();
-        let fired_kind = |k: &str| {
+        let fired_kind = |k: FaultKind| {
             self.scenario
                 .faults
                 .iter()
                 .enumerate()
-                .any(|(i, f)| self.faults.fired(i) && f.kind_name() == k)
+                .any(|(i, f)| self.faults.fired(i) && f.kind() == k)
         };
-        if fired_kind("delete_checkpoint") {
+        if fired_kind(FaultKind::DeleteCheckpoint) {
             assumptions.push("checkpoint_deleted".to_string());
         }
-        if fired_kind("republish") {
+        if fired_kind(FaultKind::Republish) {
             assumptions.push("publisher_republished".to_string());
         }
         if self.findings.transaction_timeout_exceeded {

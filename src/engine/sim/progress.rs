@@ -313,7 +313,7 @@ impl Sim<'_> {
                 Some(inst),
                 ctx.batch,
                 Some(ctx.attempt),
-                "source_commit",
+                Step::SourceCommit.name(),
                 "COMMIT_FAILED",
                 None,
                 txt!(self, "The zombie's offset commit fails with COMMIT_FAILED: the group has rebalanced to the new consumer. The zombie stops."),

@@ -460,7 +460,7 @@ impl Sim<'_> {
                     Some(inst),
                     ctx.batch,
                     Some(ctx.attempt),
-                    "source_commit",
+                    Step::SourceCommit.name(),
                     "INVALID_ACK_ID",
                     Some(rec),
                     txt!(
