@@ -233,12 +233,11 @@ impl Sim<'_> {
                 if lost_ack {
                     match offset {
                         Some(o) => {
-                            self.log_error(
-                                Some(inst),
-                                ctx.batch,
-                                Some(ctx.attempt),
-                                Step::SinkWrite.name(),
-                                "ALREADY_EXISTS",
+                            self.step_error(
+                inst,
+                ctx,
+                Step::SinkWrite,
+                "ALREADY_EXISTS",
                                 Some(rec),
                                 txt!(
                                     self,
@@ -311,15 +310,7 @@ impl Sim<'_> {
                 record_id(rec)
             ),
         };
-        self.log_error(
-            Some(inst),
-            ctx.batch,
-            Some(ctx.attempt),
-            Step::SinkWrite.name(),
-            code,
-            Some(rec),
-            text,
-        );
+        self.step_error(inst, ctx, Step::SinkWrite, code, Some(rec), text);
     }
 
     /// The sink_commit step: FlushRows (buffered), FinalizeWriteStream +
@@ -397,12 +388,11 @@ impl Sim<'_> {
                 );
                 self.step_event(inst, ctx, step, Vec::new(), ch, text);
                 if batch_commit {
-                    self.log_error(
-                        Some(inst),
-                        ctx.batch,
-                        Some(ctx.attempt),
-                        Step::SinkCommit.name(),
-                        "INVALID_STREAM_TYPE",
+                    self.step_error(
+                inst,
+                ctx,
+                Step::SinkCommit,
+                "INVALID_STREAM_TYPE",
                         None,
                         txt!(
                             self,

@@ -190,12 +190,11 @@ impl Sim<'_> {
         };
         if transactions {
             if inst.number < self.kafka.fenced_below {
-                self.log_error(
-                    Some(inst),
-                    ctx.batch,
-                    Some(ctx.attempt),
-                    Step::SinkWrite.name(),
-                    "PRODUCER_FENCED",
+                self.step_error(
+                inst,
+                ctx,
+                Step::SinkWrite,
+                "PRODUCER_FENCED",
                     Some(self.rec(pos)),
                     txt!(
                         self,
@@ -280,11 +279,10 @@ impl Sim<'_> {
             return StepRes::Ok;
         };
         if inst.number < self.kafka.fenced_below {
-            self.log_error(
-                Some(inst),
-                ctx.batch,
-                Some(ctx.attempt),
-                Step::SinkCommit.name(),
+            self.step_error(
+                inst,
+                ctx,
+                Step::SinkCommit,
                 "PRODUCER_FENCED",
                 None,
                 txt!(self, "The zombie's commitTransaction fails with PRODUCER_FENCED: a newer producer aborted its transaction. The zombie stops."),
@@ -347,11 +345,10 @@ impl Sim<'_> {
             ),
         );
         if flink {
-            self.log_error(
-                Some(inst),
-                ctx.batch,
-                Some(ctx.attempt),
-                Step::SinkCommit.name(),
+            self.step_error(
+                inst,
+                ctx,
+                Step::SinkCommit,
                 "PRODUCER_FENCED",
                 None,
                 txt!(
@@ -362,12 +359,11 @@ impl Sim<'_> {
             );
             return StepRes::Ok;
         }
-        self.log_error(
-            Some(inst),
-            ctx.batch,
-            Some(ctx.attempt),
-            Step::SinkCommit.name(),
-            "PRODUCER_FENCED",
+        self.step_error(
+                inst,
+                ctx,
+                Step::SinkCommit,
+                "PRODUCER_FENCED",
             None,
             txt!(self, "commitTransaction of {name} fails with PRODUCER_FENCED; the consumer crashes and replays from its committed offsets."),
         );

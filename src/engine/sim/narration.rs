@@ -154,6 +154,20 @@ impl Sim<'_> {
         );
     }
 
+    /// A server error at `step` of this batch attempt (the common case of [`Sim::log_error`]).
+    pub(super) fn step_error(
+        &mut self,
+        inst: &Inst,
+        ctx: &Ctx,
+        step: Step,
+        error: &str,
+        record: Option<usize>,
+        text: String,
+    ) {
+        let at = (ctx.batch, Some(ctx.attempt));
+        self.log_error(Some(inst), at.0, at.1, step.name(), error, record, text);
+    }
+
     /// A server error: recorded for the outcome's error log, and narrated.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn log_error(

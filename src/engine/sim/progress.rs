@@ -309,11 +309,10 @@ impl Sim<'_> {
         }
         let step = Step::SourceCommit;
         if inst.zombie {
-            self.log_error(
-                Some(inst),
-                ctx.batch,
-                Some(ctx.attempt),
-                Step::SourceCommit.name(),
+            self.step_error(
+                inst,
+                ctx,
+                Step::SourceCommit,
                 "COMMIT_FAILED",
                 None,
                 txt!(self, "The zombie's offset commit fails with COMMIT_FAILED: the group has rebalanced to the new consumer. The zombie stops."),

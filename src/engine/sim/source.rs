@@ -456,12 +456,11 @@ impl Sim<'_> {
         if eod {
             for p in late {
                 let rec = self.rec(p);
-                self.log_error(
-                    Some(inst),
-                    ctx.batch,
-                    Some(ctx.attempt),
-                    Step::SourceCommit.name(),
-                    "INVALID_ACK_ID",
+                self.step_error(
+                inst,
+                ctx,
+                Step::SourceCommit,
+                "INVALID_ACK_ID",
                     Some(rec),
                     txt!(
                         self,
