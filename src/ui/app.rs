@@ -84,6 +84,7 @@ pub(crate) fn key_action(e: &KeyboardEvent) -> Option<Act> {
 
 #[function_component(App)]
 pub fn app() -> Html {
+    crate::ui::count_render("app");
     let session = use_reducer(|| super::embed::start(Session::from_fragment(&url_fragment())));
     super::embed::use_parent_api(&session);
     // The fragment this app last wrote, so that its own writes are not read back.

@@ -56,6 +56,35 @@ pub fn start() {
     yew::Renderer::<App>::with_root(root).render();
 }
 
+/// Count a render of the view `name` in `window.crashcourseRenders` (with the feature
+/// `render-count`, for e2e/perf.test.mjs; otherwise nothing, and nothing in the wasm).
+#[inline(always)]
+pub(crate) fn count_render(name: &'static str) {
+    #[cfg(feature = "render-count")]
+    {
+        use wasm_bindgen::JsValue;
+        use web_sys::js_sys::{Object, Reflect};
+        let w = gloo::utils::window();
+        let key = JsValue::from_str("crashcourseRenders");
+        let counts = match Reflect::get(&w, &key) {
+            Ok(o) if o.is_object() => o,
+            _ => {
+                let o: JsValue = Object::new().into();
+                let _ = Reflect::set(&w, &key, &o);
+                o
+            }
+        };
+        let name = JsValue::from_str(name);
+        let n = Reflect::get(&counts, &name)
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0);
+        let _ = Reflect::set(&counts, &name, &JsValue::from_f64(n + 1.0));
+    }
+    #[cfg(not(feature = "render-count"))]
+    let _ = name;
+}
+
 /// The panic hook: the console's report, and [`show_panic`] in the page.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {

@@ -218,6 +218,7 @@ const BOOLS: Choices = &[("true", "yes"), ("false", "no")];
 
 #[function_component(Builder)]
 pub fn builder(p: &Props) -> Html {
+    crate::ui::count_render("builder");
     let s = &p.s;
     let v = s.shown_value();
     let src = get_str(&v, "source", "kind");

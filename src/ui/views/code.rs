@@ -70,6 +70,7 @@ fn select_contents(el: &web_sys::Element) {
 
 #[function_component(CodePanel)]
 pub fn code_panel(p: &CodeProps) -> Html {
+    crate::ui::count_render("code");
     // The chosen tab of each multi-language card, by stem.
     let tabs = use_state(VecMap::<&'static str, usize>::new);
     // The snippet just copied (or selected for copying), and whether it was copied.

@@ -232,6 +232,7 @@ fn data_of(e: &web_sys::Event, name: &str) -> Option<String> {
 
 #[function_component(Compare)]
 pub fn compare_panel(p: &Props) -> Html {
+    crate::ui::count_render("compare");
     let st = use_state(|| St {
         open: false,
         choice: 0,

@@ -47,6 +47,7 @@ fn share_url(s: &super::Handle) -> String {
 
 #[function_component(Export)]
 pub fn export(p: &Props) -> Html {
+    crate::ui::count_render("export");
     let s = &p.s;
     let shown = use_state(|| Shown::Nothing);
     // The link last copied, and whether the clipboard took it (None: still trying).

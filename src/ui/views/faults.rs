@@ -118,6 +118,7 @@ fn num<T: std::str::FromStr>(e: &Event) -> Option<T> {
 
 #[function_component(Faults)]
 pub fn faults(p: &Props) -> Html {
+    crate::ui::count_render("faults");
     let s = &p.s;
     let scenario = s.scenario();
     let form = {

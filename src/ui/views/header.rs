@@ -61,6 +61,7 @@ fn configuration(s: &Handle) -> String {
 }
 
 pub fn header(s: &Handle) -> Html {
+    crate::ui::count_render("header");
     let o = &s.run().outcome;
     let current = s.entry().preset.unwrap_or("");
     let pristine = s.is_pristine_preset();

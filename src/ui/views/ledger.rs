@@ -53,6 +53,7 @@ fn dots(c: u64) -> Html {
 }
 
 pub fn ledger(s: &Handle) -> Html {
+    crate::ui::count_render("ledger");
     let pb = &s.playback;
     let o = &s.run().outcome;
     let n = s.scenario().workload.records as usize;

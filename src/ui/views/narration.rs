@@ -32,6 +32,7 @@ pub fn announcement(pb: &Playback) -> String {
 }
 
 pub fn narration(s: &Handle) -> Html {
+    crate::ui::count_render("narration");
     let pb = &s.playback;
     let Some(e) = pb.event() else {
         return html! {

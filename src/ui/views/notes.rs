@@ -6,6 +6,7 @@ use super::super::notes::conventions;
 use super::Handle;
 
 pub fn notes(s: &Handle) -> Html {
+    crate::ui::count_render("notes");
     let list = conventions(s.scenario(), &s.run().outcome);
     let items: Html = list
         .iter()

@@ -139,6 +139,7 @@ fn process_name(s: &Scenario) -> &'static str {
 
 #[function_component(Stage)]
 pub fn stage(props: &Props) -> Html {
+    crate::ui::count_render("stage");
     let s = &props.s;
     let pb = &s.playback;
     let root = use_node_ref();

@@ -39,6 +39,7 @@ struct TicksProps {
 /// follows it; the strip handles no key itself, so none fires twice.
 #[function_component(Ticks)]
 fn ticks(p: &TicksProps) -> Html {
+    crate::ui::count_render("ticks");
     let trace = &p.run.0.trace;
     let scenario = &*p.scenario.0;
     let crash_mode = p.crash_mode;
@@ -217,6 +218,7 @@ fn remember_crash() {
 
 #[function_component(Timeline)]
 pub fn timeline(p: &Props) -> Html {
+    crate::ui::count_render("timeline");
     let s = &p.s;
     let pb = &s.playback;
     let strip = use_node_ref();
