@@ -1,6 +1,5 @@
-//! Native tests of the UI's pure modules: the playback reducer, the session reducer and the
-//! modelling notes. They are compiled here from `src/ui/*.rs` with `#[path]` (the `ui`
-//! module itself is wasm32-only), and reach the engine through `super::engine` as in the app.
+//! Native tests of the UI's pure state (`crashcourse::state`): the playback reducer, the
+//! session reducer and the modelling notes.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::rc::Rc;
@@ -8,16 +7,7 @@ use std::rc::Rc;
 use crashcourse::engine;
 use crashcourse::presets;
 use crashcourse::share;
-
-#[path = "../src/ui/notes.rs"]
-#[allow(dead_code)]
-mod notes;
-#[path = "../src/ui/playback.rs"]
-#[allow(dead_code)]
-mod playback;
-#[path = "../src/ui/session.rs"]
-#[allow(dead_code)]
-mod session;
+use crashcourse::state::{notes, playback, session};
 
 use engine::{EventKind, Fault, Scenario, Step};
 use playback::{fold, PlayAction, Playback};

@@ -8,8 +8,6 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::content::ContentGate;
-use super::playback::{interval_ms, PlayAction};
-use super::session::{Act, Session};
 use super::views::import::FileImport;
 use super::views::learn::{mode_bar, Course, Mode};
 use super::views::matrix::{crash_matrix, matrix_card, pick_bar};
@@ -18,6 +16,8 @@ use super::views::{
     faults::Faults, header::header, help::Help, ledger::ledger, narration::narration, notes::notes,
     present::presenter, stage::Stage, timeline::Timeline,
 };
+use crate::state::playback::{interval_ms, PlayAction};
+use crate::state::session::{Act, Session};
 
 impl Reducible for Session {
     type Action = Act;

@@ -18,16 +18,16 @@ use web_sys::MessageEvent;
 use yew::prelude::*;
 
 use super::engine::{self, Scenario};
-use super::notes::guarantee_label;
-use super::playback::{PlayAction, SPEEDS};
 use super::presets;
-use super::session::{preset_scenario, Act, Message, Session, MAX_UI_RECORDS};
 use super::share;
 use super::views::header::guarantee_class;
 use super::views::{
     caption::captions, ledger::ledger, narration::narration, stage::Stage, timeline::Timeline,
     Handle,
 };
+use crate::state::notes::guarantee_label;
+use crate::state::playback::{PlayAction, SPEEDS};
+use crate::state::session::{preset_scenario, Act, Message, Session, MAX_UI_RECORDS};
 
 /// The version of the message protocol (`{"crashcourse": 1, …}`).
 pub const PROTOCOL: u64 = 1;

@@ -1,17 +1,12 @@
-//! The browser UI (Yew, wasm32 only): it plays finished engine runs and edits scenarios.
+//! The browser UI (Yew, wasm32 only): it draws the pure state of [`crate::state`] (the
+//! playback and session reducers) and turns clicks and keys into its acts.
 //!
 //! Map:
-//! - [`playback`]: the pure playback reducer (cursor, speed, keyframed fold of the trace).
-//! - [`session`]: the pure session reducer (scenario history, faults, builder drafts).
-//! - [`learn`]: Learn mode's pure logic (scoring a prediction, where a lesson pauses,
-//!   stored progress).
-//! - [`notes`]: semantics §10's modelling conventions for a scenario (pure).
-//! - `app` and `views/*`: Yew components; they only read a [`session::Session`] and
-//!   dispatch [`session::Act`]s.
-//!
-//! `playback`, `session` and `notes` use no Yew or web-sys, and are also compiled natively
-//! by `tests/playback.rs` (via `#[path]`), which is why they reach the engine through
-//! `super::engine` rather than `crate::engine`.
+//! - `app`: the root component (the session reducer, the play timer, the keyboard, the URL).
+//! - `views/*`: Yew components; they read a [`crate::state::session::Session`] and dispatch
+//!   its [`crate::state::session::Act`]s.
+//! - [`content`]: the course text, fetched on first need.
+//! - [`embed`]: `?embed=1` and the postMessage protocol; [`io`]: files in and out.
 
 use crate::engine;
 use crate::presets;
@@ -20,10 +15,6 @@ use crate::share;
 pub mod content;
 pub mod embed;
 pub mod io;
-pub mod learn;
-pub mod notes;
-pub mod playback;
-pub mod session;
 
 mod app;
 mod views;

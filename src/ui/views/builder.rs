@@ -9,8 +9,8 @@ use super::super::engine::scenario::{
     CommitMode, DedupBy, DedupMode, EngineKind, FbOrder, FbTransaction, Isolation, Offsets,
     SinkKind, SourceKind, StartingPosition, StreamScope, StreamType, TxnAppId, UpsertKey,
 };
-use super::super::session::{Act, Message, Part};
 use super::{Handle, Props};
+use crate::state::session::{Act, Message, Part};
 
 /// (value, label) choices for a select.
 type Choices = &'static [(&'static str, &'static str)];

@@ -6,9 +6,9 @@
 use yew::prelude::*;
 
 use super::super::engine;
-use super::super::playback::{PauseKind, PlayAction};
-use super::super::session::Act;
 use super::Handle;
+use crate::state::playback::{PauseKind, PlayAction};
+use crate::state::session::Act;
 
 /// The headline of a held moment.
 pub fn headline(kind: &PauseKind) -> String {

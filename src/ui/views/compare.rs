@@ -13,11 +13,11 @@ use super::super::engine::scenario::{
     record_id, CommitMode, Engine, FbTransaction, Isolation, Sink, Source, Step,
 };
 use super::super::engine::{compare, Config, Fault, Run, Scenario};
-use super::super::notes::guarantee_label;
-use super::super::playback::{interval_ms, is_fault, window, Playback, DEFAULT_SPEED, SHOWN};
-use super::super::session::describe_fault;
 use super::header::guarantee_class;
 use super::{batch_words, chip, event_glyph, kind_words, Props};
+use crate::state::notes::guarantee_label;
+use crate::state::playback::{interval_ms, is_fault, window, Playback, DEFAULT_SPEED, SHOWN};
+use crate::state::session::describe_fault;
 
 /// A configuration worth comparing: a name a learner recognises, and the configuration.
 fn catalog() -> Vec<(&'static str, Config)> {

@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use super::super::engine::scenario::{record_id, Step};
 use super::super::engine::{self, Fault, FaultKind, Scenario};
-use super::super::playback::PlayAction;
-use super::super::session::{fault_label, Act, Message};
 use super::{step_words, Props};
+use crate::state::playback::PlayAction;
+use crate::state::session::{fault_label, Act, Message};
 
 /// The menu's words for each kind, in the name table's order.
 fn kind_label(k: FaultKind) -> &'static str {

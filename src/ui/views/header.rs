@@ -4,11 +4,11 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::super::engine::Guarantee;
-use super::super::notes::guarantee_label;
 use super::super::presets::presets;
-use super::super::session::{Act, Message, EDITED};
 use super::pipeline::{engine_title, sink_title, source_title};
 use super::Handle;
+use crate::state::notes::guarantee_label;
+use crate::state::session::{Act, Message, EDITED};
 
 /// Menu groups: (title, id prefixes).
 const GROUPS: [(&str, &[&str]); 8] = [

@@ -4,8 +4,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
-use super::super::session::Act;
 use super::Props;
+use crate::state::session::Act;
 
 const KEYS: [(&str, &str); 14] = [
     ("Space or K", "play / pause"),

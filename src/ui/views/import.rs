@@ -13,10 +13,10 @@ use yew::prelude::*;
 
 use super::super::embed;
 use super::super::io;
-use super::super::session::Act;
 use super::super::share;
 use super::learn::Mode;
 use super::Handle;
+use crate::state::session::Act;
 
 /// What the last import said.
 #[derive(Clone, PartialEq)]

@@ -11,19 +11,19 @@ use yew::prelude::*;
 use super::super::app::key_action;
 use super::super::content::{start, CourseText};
 use super::super::engine;
-use super::super::learn::{
-    pause_point, score, steps_before_prediction, Attempt, Effect, Prediction, Progress, Score,
-    MAX_POINTS, STORAGE_KEY,
-};
-use super::super::notes::guarantee_label;
-use super::super::playback::{interval_ms, PlayAction, DEFAULT_SPEED};
-use super::super::session::{Act, Session};
 use super::code::CodePanel;
 use super::header::guarantee_class;
 use super::quiz::Quiz;
 use super::{chip, ledger::ledger, narration::narration, notes::notes, stage::Stage};
 use super::{timeline::Timeline, Handle};
 use crate::lessons::{self, Answer, Lesson};
+use crate::state::learn::{
+    pause_point, score, steps_before_prediction, Attempt, Effect, Prediction, Progress, Score,
+    MAX_POINTS, STORAGE_KEY,
+};
+use crate::state::notes::guarantee_label;
+use crate::state::playback::{interval_ms, PlayAction, DEFAULT_SPEED};
+use crate::state::session::{Act, Session};
 
 /// What the page shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

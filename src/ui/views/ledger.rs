@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use super::super::engine::outcome::{Outcome, ReaderView};
 use super::super::engine::scenario::record_id;
-use super::super::playback::{record_index, window, PlayAction, View, SHOWN};
-use super::super::session::Act;
 use super::{chip, plural, status_class, status_words, unit_words, Handle};
+use crate::state::playback::{record_index, window, PlayAction, View, SHOWN};
+use crate::state::session::Act;
 
 /// The final verdict for record i under the primary reader: (css class, icon, words).
 pub fn verdict(o: &Outcome, i: usize) -> (&'static str, &'static str, String) {

@@ -13,8 +13,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::super::engine::{self, Matrix as EngineMatrix, Scenario};
-use super::super::session::{crash_cells, describe_fault, effect_words, Act, Effect};
 use super::{plural, step_letter, step_words, unit_words, Handle};
+use crate::state::session::{crash_cells, describe_fault, effect_words, Act, Effect};
 
 thread_local! {
     /// The last clean pipeline explored and its matrix: coming back to the tab after a

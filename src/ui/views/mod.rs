@@ -5,7 +5,7 @@ use yew::prelude::*;
 pub use super::app::Handle;
 use super::engine::scenario::Step;
 use super::engine::{Event, EventKind, Fault, RowStatus, Scenario};
-use super::playback::record_index;
+use crate::state::playback::record_index;
 
 pub mod builder;
 pub mod caption;

@@ -4,9 +4,9 @@
 use yew::prelude::*;
 
 use super::super::engine;
-use super::super::playback::Playback;
 use super::caption::{headline, outcome_head};
 use super::{batch_words, kind_words, Handle};
+use crate::state::playback::Playback;
 
 /// What the live region says at the cursor. Paused or stepping by hand: the step's sentence.
 /// Playing: nothing (a screen reader would speak every step, two a second), except at a key

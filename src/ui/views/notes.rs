@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
-use super::super::notes::conventions;
 use super::Handle;
+use crate::state::notes::conventions;
 
 pub fn notes(s: &Handle) -> Html {
     crate::ui::count_render("notes");

@@ -5,13 +5,13 @@
 
 use yew::prelude::*;
 
-use super::super::playback::PlayAction;
-use super::super::session::Act;
 use super::caption::captions;
 use super::narration::narration;
 use super::stage::Stage;
 use super::timeline::{pacing_toggle, play_on, scrub_on};
 use super::Handle;
+use crate::state::playback::PlayAction;
+use crate::state::session::Act;
 
 /// Play controls, the scrubber and the position: the timeline without its tick strip.
 fn compact_timeline(s: &Handle) -> Html {
@@ -22,7 +22,7 @@ fn compact_timeline(s: &Handle) -> Html {
         Callback::from(move |_: MouseEvent| s.dispatch(a.clone()))
     };
     let on_scrub = scrub_on(s);
-    let speed = super::super::playback::SPEEDS[pb.speed].1;
+    let speed = crate::state::playback::SPEEDS[pb.speed].1;
     html! {
         <div class="pt" role="group" aria-label="Playback" data-testid="present-timeline">
             <button class="ctl" onclick={play(PlayAction::StepBack)} data-testid="step-back"

@@ -23,12 +23,12 @@ use yew::prelude::*;
 use super::super::engine::outcome::Outcome;
 use super::super::engine::scenario::{record_id, Engine, SinkCfg, Source, Step};
 use super::super::engine::{Change, Event, EventKind, RowStatus, Scenario};
-use super::super::playback::{
+use super::pipeline::{source_entries, SourceEntry};
+use super::{chip, plural, Props};
+use crate::state::playback::{
     animates, copy_numbers, downtime, memory, motion_ms, proc_state, resume_position, window,
     Memory, ProcState, RowView, View, SHOWN, SHOWN_LOG,
 };
-use super::pipeline::{source_entries, SourceEntry};
-use super::{chip, plural, Props};
 
 /// Tape cells per lane at most (a longer source shows a window around the read position).
 const TAPE: usize = 16;

@@ -7,9 +7,9 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use super::super::engine::{Run, Scenario};
-use super::super::playback::{groups, PlayAction, SPEEDS};
-use super::super::session::{crash_point_of, Act, Message, Session};
 use super::{batch_words, event_glyph, kind_words, step_words, unit_words, Handle, Props};
+use crate::state::playback::{groups, PlayAction, SPEEDS};
+use crate::state::session::{crash_point_of, Act, Message, Session};
 
 /// An `Rc` compared by pointer: props that change only when the run is replaced.
 #[derive(Clone)]

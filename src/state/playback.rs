@@ -1,7 +1,7 @@
 //! The playback reducer: a finished run, a cursor, and the state folded up to it.
 //!
-//! Pure Rust, no Yew and no web-sys, so it is tested natively (tests/playback.rs) as well as
-//! in the browser. The UI never re-implements an engine rule: [`View`] is the fold of the
+//! Pure Rust, no Yew and no web-sys (`crate::state`), so it is tested natively
+//! (tests/playback.rs) as well as in the browser. The UI never re-implements an engine rule: [`View`] is the fold of the
 //! trace's [`Change`]s, in order, and nothing else.
 //!
 //! Scrubbing stays cheap on long traces: [`Frames`] keeps a copy of the folded state every
@@ -9,7 +9,7 @@
 
 use std::rc::Rc;
 
-use super::engine::{Change, Event, EventKind, RowStatus, Run, Scenario, VecMap, VecSet};
+use crate::engine::{Change, Event, EventKind, RowStatus, Run, Scenario, VecMap, VecSet};
 
 /// A keyframe every this many events.
 pub const KEYFRAME_EVERY: usize = 32;
@@ -767,7 +767,7 @@ pub fn memory(trace: &[Event], cursor: usize) -> Memory {
     events.reverse();
     let mut m = Memory::default();
     for e in events {
-        let read = e.kind == EventKind::Step && e.step == Some(super::engine::scenario::Step::Read);
+        let read = e.kind == EventKind::Step && e.step == Some(crate::engine::scenario::Step::Read);
         if read {
             let leased: Vec<u64> = e
                 .changes
@@ -801,7 +801,7 @@ pub fn memory(trace: &[Event], cursor: usize) -> Memory {
             continue;
         }
         let write =
-            e.step == Some(super::engine::scenario::Step::SinkWrite) || e.kind == EventKind::Fault;
+            e.step == Some(crate::engine::scenario::Step::SinkWrite) || e.kind == EventKind::Fault;
         for c in &e.changes {
             if let Change::Row {
                 record, position, ..
@@ -855,7 +855,7 @@ impl ProcState {
 /// checkpoint leave it dead until the next start; a zombie cut-off and a zombie's own events
 /// make it a zombie; a stop stops it.
 pub fn proc_state(scenario: &Scenario, trace: &[Event], cursor: usize) -> ProcState {
-    use super::engine::Fault;
+    use crate::engine::Fault;
     let Some(e) = trace.get(cursor) else {
         return ProcState::Running;
     };
@@ -932,7 +932,7 @@ pub fn resume_position(trace: &[Event], cursor: usize) -> Option<u64> {
         e.instance == start.instance
             && e.zombie == start.zombie
             && e.kind == EventKind::Step
-            && e.step == Some(super::engine::scenario::Step::Read)
+            && e.step == Some(crate::engine::scenario::Step::Read)
     })?;
     memory(trace, read)
         .held

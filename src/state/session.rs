@@ -9,10 +9,10 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use super::engine::{self, EventKind, Fault, Run, Scenario};
 use super::playback::{divergence, PlayAction, Playback, PRESENT_SPEED};
-use super::presets::{self, Preset};
-use super::share;
+use crate::engine::{self, EventKind, Fault, Run, Scenario};
+use crate::presets::{self, Preset};
+use crate::share;
 
 /// The browser view caps the workload so that a run stays instant to compute and draw.
 pub const MAX_UI_RECORDS: u32 = 200;
