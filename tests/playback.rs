@@ -317,6 +317,97 @@ fn builder_applies_valid_changes_and_keeps_refused_ones_as_drafts() {
     assert!(big.draft.as_ref().unwrap().error.contains("at most"));
 }
 
+/// Every way the scenario changes goes through one checked commit: a refusal adds no history
+/// entry and is said where the change was asked for (the JSON editor, the fault list, the
+/// header's banner, the builder's draft); an accepted change says what it should.
+#[test]
+fn every_change_is_checked_once_and_refusals_are_said_where_they_were_asked() {
+    let s = Session::new(Some("spark-append"));
+    let unchanged = |n: &Session| {
+        assert_eq!(n.scenario(), s.scenario());
+        assert_eq!(n.history.len(), s.history.len());
+        assert_eq!(n.at, s.at);
+    };
+    let json = s.apply(Act::LoadJson("{\"version\": 1}".into()));
+    unchanged(&json);
+    assert_eq!(
+        json.message,
+        Some(Message::JsonRefused("source: required".into()))
+    );
+    let not_json = s.apply(Act::LoadJson("{".into()));
+    unchanged(&not_json);
+    assert!(matches!(not_json.message, Some(Message::JsonRefused(_))));
+    let preset = s.apply(Act::LoadPreset("nope".into()));
+    unchanged(&preset);
+    assert_eq!(
+        preset.message,
+        Some(Message::Info("no preset named “nope”".into()))
+    );
+    let link = s.apply(Act::OpenLink("#v1=garbage".into()));
+    unchanged(&link);
+    assert!(
+        matches!(&link.message, Some(Message::Info(m)) if m.starts_with("This link could not be opened:"))
+    );
+    let fault = s.apply(Act::AddFault(Fault::DeleteCheckpoint { before_restart: 0 }));
+    unchanged(&fault);
+    assert!(matches!(fault.message, Some(Message::FaultRefused(_))));
+    let pick = s.apply(Act::MatrixPick(
+        vec![Fault::DeleteCheckpoint { before_restart: 0 }],
+        "bad".into(),
+    ));
+    unchanged(&pick);
+    assert!(matches!(pick.message, Some(Message::FaultRefused(_))));
+    assert_eq!(pick.matrix_pick(), None);
+    unchanged(&s.apply(Act::RemoveFault(3)));
+    unchanged(&s.apply(Act::ClearFaults));
+    unchanged(&s.apply(Act::Undo));
+
+    // Accepted: a fault says it was added; a builder edit keeps the message (its refusals
+    // speak through the draft); the fault list, the JSON editor and a preset clear it.
+    let i = step_event(&s, 1, 1, Step::SinkWrite);
+    let added = s.apply(Act::CrashAt(i));
+    assert_eq!(added.history.len(), 2);
+    assert!(matches!(added.message, Some(Message::FaultAdded(_))));
+    assert_eq!(added.undo_label(), Some("crash after sink_write · batch 1"));
+    let edited = added.apply(Act::SetOption(
+        Part::Workload,
+        "records".into(),
+        Some(12.into()),
+    ));
+    assert_eq!(edited.history.len(), 3);
+    assert_eq!(edited.message, added.message);
+    assert_eq!(edited.undo_label(), Some("workload.records → 12"));
+    let same = edited.apply(Act::SetOption(
+        Part::Workload,
+        "records".into(),
+        Some(12.into()),
+    ));
+    assert_eq!(
+        same.history.len(),
+        3,
+        "an edit that changes nothing is no entry"
+    );
+    let removed = added.apply(Act::RemoveFault(0));
+    assert_eq!(removed.message, None);
+    assert_eq!(
+        removed.undo_label(),
+        Some("remove crash after sink_write · batch 1")
+    );
+    assert!(removed.scenario().faults.is_empty());
+    let cleared = added.apply(Act::ClearFaults);
+    assert_eq!(cleared.message, None);
+    assert_eq!(cleared.undo_label(), Some("remove every fault"));
+    let text = serde_json::to_string(s.scenario()).unwrap();
+    let reloaded = added.apply(Act::LoadJson(text));
+    assert_eq!(reloaded.message, None);
+    assert_eq!(reloaded.undo_label(), Some("JSON edit"));
+    assert_eq!(reloaded.scenario(), s.scenario());
+    let preset = added.apply(Act::LoadPreset("spark-append".into()));
+    assert_eq!(preset.message, None);
+    assert!(preset.is_pristine_preset());
+    assert_eq!(preset.playback.cursor, 0);
+}
+
 #[test]
 fn every_fault_kind_goes_through_the_engine() {
     let s = Session::new(Some("consumer-commit-after"));
