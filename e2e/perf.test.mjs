@@ -342,5 +342,10 @@ test('renders per view during 4 s of play at 4×', async () => {
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
   report(`renders during 4 s of play at 4× (${r.steps} steps): ${list}`);
+  // Not a time: the views that do not show the cursor take no part in a step.
+  for (const view of ['builder', 'faults', 'export', 'notes', 'header', 'compare']) {
+    assert.equal(r.renders[view] ?? 0, 0, `${view} rendered while the run played`);
+  }
+  assert.ok(r.renders.stage >= r.steps, 'the stage follows the cursor');
   assert.deepEqual(app.pageErrors, []);
 });

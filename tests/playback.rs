@@ -942,3 +942,43 @@ fn a_deleted_checkpoint_keeps_the_process_dead_until_the_restart() {
     let crash = find_event(&pb, 0, EventKind::Fault, None);
     assert_eq!(playback::downtime(trace, crash), Some(1));
 }
+
+/// Views and memos tell runs apart by revision: a new one for every run loaded (also when undo
+/// reloads an earlier one), the same while only the cursor, speed or pacing move, and never
+/// shared by two sessions.
+#[test]
+fn a_revision_changes_with_the_run_and_only_with_it() {
+    let s = Session::new(Some("spark-append"));
+    let rev = s.playback.rev;
+    let loaded = s.loaded();
+    for a in [
+        PlayAction::StepForward,
+        PlayAction::Play,
+        PlayAction::Tick,
+        PlayAction::Faster,
+        PlayAction::SetPacing(false),
+        PlayAction::Last,
+    ] {
+        let n = s.apply(Act::Play(a.clone()));
+        assert_eq!(n.playback.rev, rev, "{a:?}");
+        assert!(n.loaded() == loaded, "{a:?}");
+    }
+    assert_eq!(s.apply(Act::Select(Some(2))).loaded(), loaded);
+    assert_eq!(s.apply(Act::ToggleHelp).loaded(), loaded);
+
+    let i = step_event(&s, 1, 1, Step::SinkWrite);
+    let crashed = s.apply(Act::CrashAt(i));
+    assert_ne!(crashed.playback.rev, rev);
+    assert!(crashed.loaded() != loaded);
+    assert_eq!(crashed.loaded().preset, Some("spark-append"));
+    let undone = crashed.apply(Act::Undo);
+    assert_ne!(undone.playback.rev, rev, "undo loads the earlier run again");
+    assert_ne!(undone.playback.rev, crashed.playback.rev);
+    // Equal by revision alone: the same scenario loaded twice is two revisions.
+    assert_eq!(*undone.loaded().scenario, *loaded.scenario);
+    assert!(undone.loaded() != loaded);
+    assert_ne!(Session::new(Some("spark-append")).playback.rev, rev);
+    // A refused change loads nothing.
+    let refused = s.apply(Act::CrashAt(0));
+    assert_eq!(refused.playback.rev, rev);
+}

@@ -8,6 +8,7 @@
 //! [`KEYFRAME_EVERY`] events, so [`Playback::view`] replays at most that many events.
 
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::engine::{Change, Event, EventKind, RowStatus, Run, Scenario, VecMap, VecSet};
 
@@ -425,11 +426,23 @@ fn first_duplicate(v: &View) -> Option<String> {
     counts.iter().position(|&n| n > 1).map(|i| format!("r{i}"))
 }
 
+/// A new revision: each run a [`Playback`] loads gets its own, unique in the process (the
+/// sandbox's session and a lesson's never share one). Views and memos tell runs apart by it:
+/// never by comparing runs (thousands of events) nor by address (a new run can reuse a freed
+/// one's).
+pub fn next_revision() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
 /// Playback of one run.
 #[derive(Clone, Debug)]
 pub struct Playback {
     pub scenario: Rc<Scenario>,
     pub run: Rc<Run>,
+    /// The revision of `scenario` and `run` ([`next_revision`]): a new one whenever they are
+    /// replaced, the same while only the cursor, speed or pacing change.
+    pub rev: u64,
     frames: Rc<Frames>,
     /// Index of the current event (the view includes it). 0 on an empty trace.
     pub cursor: usize,
@@ -446,8 +459,7 @@ pub struct Playback {
 
 impl PartialEq for Playback {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.run, &other.run)
-            && Rc::ptr_eq(&self.scenario, &other.scenario)
+        self.rev == other.rev
             && self.cursor == other.cursor
             && self.playing == other.playing
             && self.speed == other.speed
@@ -485,6 +497,7 @@ impl Playback {
         Playback {
             scenario,
             run,
+            rev: next_revision(),
             frames,
             cursor: 0,
             playing: false,

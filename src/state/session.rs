@@ -119,6 +119,70 @@ pub enum Message {
     Info(String),
 }
 
+impl Message {
+    /// Said by the fault list and the timeline (and answered by moving on).
+    pub fn is_fault(&self) -> bool {
+        matches!(self, Message::FaultAdded(_) | Message::FaultRefused(_))
+    }
+}
+
+/// The loaded scenario, its run and the preset it is (or was edited from): what most views
+/// read, as one prop. Equal exactly when the revision ([`Playback::rev`]) is, so a view that
+/// takes it renders again when another run is loaded, never at a step of the playback, and
+/// never after comparing two runs.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub rev: u64,
+    pub scenario: Rc<Scenario>,
+    pub run: Rc<Run>,
+    pub preset: Option<&'static str>,
+}
+
+impl PartialEq for Loaded {
+    fn eq(&self, other: &Self) -> bool {
+        self.rev == other.rev
+    }
+}
+
+impl Loaded {
+    /// The preset this scenario is (or was edited from).
+    pub fn preset(&self) -> Option<Preset> {
+        self.preset.and_then(presets::preset)
+    }
+
+    /// Is the scenario exactly its preset, unedited?
+    pub fn is_pristine(&self) -> bool {
+        self.preset()
+            .and_then(|p| preset_scenario(&p).ok())
+            .is_some_and(|s| s == *self.scenario)
+    }
+
+    /// The scenario's one name everywhere (menu, embed bar, SVG export): its preset's title
+    /// while unedited, else "Edited scenario".
+    pub fn title(&self) -> String {
+        self.preset()
+            .filter(|_| self.is_pristine())
+            .map(|p| p.title.to_string())
+            .unwrap_or_else(|| EDITED.to_string())
+    }
+
+    /// The page fragment (without `#`) that reopens this scenario: `preset=ID` for an
+    /// unedited preset without a position, else a share link (`v1=…`, with the position).
+    pub fn fragment(&self, position: Option<usize>) -> String {
+        match self.preset {
+            Some(id) if position.is_none() && self.is_pristine() => format!("preset={id}"),
+            _ => share::encode(&self.scenario, position),
+        }
+    }
+
+    /// The scenario without its faults: the pipeline the crash matrix explores.
+    pub fn clean_scenario(&self) -> Scenario {
+        let mut s = Scenario::clone(&self.scenario);
+        s.faults.clear();
+        s
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Session {
     pub playback: Playback,
@@ -303,12 +367,17 @@ impl Session {
     /// The page fragment (without `#`) that reopens this scenario: `preset=ID` for an
     /// unedited preset, else a share link (`v1=…`, with the position if `with_position`).
     pub fn fragment(&self, with_position: bool) -> String {
-        match self.entry().preset {
-            Some(id) if self.is_pristine_preset() && !with_position => format!("preset={id}"),
-            _ => share::encode(
-                self.scenario(),
-                with_position.then_some(self.playback.cursor),
-            ),
+        self.loaded()
+            .fragment(with_position.then_some(self.playback.cursor))
+    }
+
+    /// What the views read of the current entry (see [`Loaded`]).
+    pub fn loaded(&self) -> Loaded {
+        Loaded {
+            rev: self.playback.rev,
+            scenario: self.playback.scenario.clone(),
+            run: self.playback.run.clone(),
+            preset: self.entry().preset,
         }
     }
 
@@ -329,20 +398,14 @@ impl Session {
         self.entry().preset.and_then(presets::preset)
     }
 
-    /// The scenario's one name everywhere (menu, embed bar, SVG export): its preset's title
-    /// while unedited, else "Edited scenario".
+    /// See [`Loaded::title`].
     pub fn title(&self) -> String {
-        self.preset()
-            .filter(|_| self.is_pristine_preset())
-            .map(|p| p.title.to_string())
-            .unwrap_or_else(|| EDITED.to_string())
+        self.loaded().title()
     }
 
     /// Is the scenario exactly its preset, unedited?
     pub fn is_pristine_preset(&self) -> bool {
-        self.preset()
-            .and_then(|p| preset_scenario(&p).ok())
-            .is_some_and(|s| &s == self.scenario())
+        self.loaded().is_pristine()
     }
 
     pub fn can_undo(&self) -> bool {
@@ -363,23 +426,17 @@ impl Session {
 
     /// The scenario as JSON (the builder edits this).
     pub fn scenario_value(&self) -> Value {
-        serde_json::to_value(self.scenario()).unwrap_or(Value::Null)
+        scenario_value(self.scenario())
     }
 
-    /// What the builder shows: the refused draft if there is one, else the scenario.
+    /// What the builder shows: see [`shown_value`].
     pub fn shown_value(&self) -> Value {
-        match &self.draft {
-            Some(d) => d.value.clone(),
-            None => self.scenario_value(),
-        }
+        shown_value(self.scenario(), self.draft.as_ref())
     }
 
-    /// Can trace event `i` take a crash right after it? `Err` explains why not.
+    /// Can trace event `i` take a crash right after it? See [`crash_point`].
     pub fn crash_point(&self, i: usize) -> Result<Fault, String> {
-        match self.run().trace.get(i) {
-            Some(e) => crash_point_of(e),
-            None => Err("there is no such step".into()),
-        }
+        crash_point(self.run(), i)
     }
 
     /// The next session.
@@ -458,12 +515,7 @@ impl Session {
             a,
             PlayAction::Tick | PlayAction::Faster | PlayAction::Slower | PlayAction::SetSpeed(_)
         );
-        if moves
-            && matches!(
-                self.message,
-                Some(Message::FaultAdded(_) | Message::FaultRefused(_))
-            )
-        {
+        if moves && self.message.as_ref().is_some_and(Message::is_fault) {
             self.message = None;
         }
         self.playback = self.playback.apply(a);
@@ -714,6 +766,27 @@ pub fn fault_event(run: &Run, i: usize) -> Option<usize> {
     })
 }
 
+/// A scenario as JSON (the builder edits this).
+pub fn scenario_value(s: &Scenario) -> Value {
+    serde_json::to_value(s).unwrap_or(Value::Null)
+}
+
+/// What the builder shows: the refused draft if there is one, else the scenario.
+pub fn shown_value(s: &Scenario, draft: Option<&Draft>) -> Value {
+    match draft {
+        Some(d) => d.value.clone(),
+        None => scenario_value(s),
+    }
+}
+
+/// Can event `i` of `run` take a crash right after it? `Err` explains why not.
+pub fn crash_point(run: &Run, i: usize) -> Result<Fault, String> {
+    match run.trace.get(i) {
+        Some(e) => crash_point_of(e),
+        None => Err("there is no such step".into()),
+    }
+}
+
 /// Can this event take a crash right after it? The fault, or why not. (The engine's
 /// validation still has the last word when the fault is added.)
 pub fn crash_point_of(e: &engine::Event) -> Result<Fault, String> {
@@ -931,9 +1004,7 @@ impl Session {
 
     /// The current scenario without its faults: the pipeline the crash matrix explores.
     pub fn clean_scenario(&self) -> Scenario {
-        let mut s = self.scenario().clone();
-        s.faults.clear();
-        s
+        self.loaded().clean_scenario()
     }
 
     /// The explorer on the clean pipeline: each run is that pipeline plus one fault.

@@ -13,11 +13,11 @@ use super::views::learn::{mode_bar, Course, Mode};
 use super::views::matrix::{crash_matrix, matrix_card, pick_bar};
 use super::views::{
     builder::Builder, caption::captions, code::code, compare::Compare, export::Export,
-    faults::Faults, header::header, help::Help, ledger::ledger, narration::narration, notes::notes,
-    present::presenter, stage::Stage, timeline::Timeline,
+    faults::Faults, header::Header, help::Help, ledger::ledger, narration::narration, notes::Notes,
+    present::presenter, stage::Stage, timeline::Timeline, use_latest,
 };
 use crate::state::playback::{interval_ms, PlayAction};
-use crate::state::session::{Act, Session};
+use crate::state::session::{Act, Message, Session};
 
 impl Reducible for Session {
     type Action = Act;
@@ -86,7 +86,11 @@ pub(crate) fn key_action(e: &KeyboardEvent) -> Option<Act> {
 pub fn app() -> Html {
     crate::ui::count_render("app");
     let session = use_reducer(|| super::embed::start(Session::from_fragment(&url_fragment())));
-    super::embed::use_parent_api(&session);
+    // What the views read: the loaded run (compared by revision), the playback, the messages.
+    let loaded = session.loaded();
+    let d = session.dispatcher();
+    let latest = use_latest(&session);
+    super::embed::use_parent_api(&session, &latest);
     // The fragment this app last wrote, so that its own writes are not read back.
     let written = use_mut_ref(url_fragment);
     // Sandbox, crash matrix, Learn or Quiz; the sandbox keeps its session (paused) while away.
@@ -102,13 +106,14 @@ pub fn app() -> Html {
         })
     };
 
-    // The page fragment of the scenario (a preset id, or a share link once edited). It
-    // encodes the scenario (a deflate): only when the scenario changed, not at every step.
-    let fragment = {
-        let session = session.clone();
-        let key = (Rc::as_ptr(&session.history) as usize, session.at);
-        use_memo(key, move |_| session.fragment(false))
+    // The page fragment of the scenario (a preset id, or a share link once edited) and its
+    // title. Both parse the preset (is it edited?) and the fragment deflates the scenario:
+    // once per loaded run, not at every step.
+    let named = {
+        let loaded = loaded.clone();
+        use_memo(loaded.rev, move |_| (loaded.fragment(None), loaded.title()))
     };
+    let (fragment, title) = (named.0.clone(), &named.1);
 
     // Keep the URL in step with the scenario, replacing the history entry; not on first
     // load, so a plain URL stays plain.
@@ -223,11 +228,29 @@ pub fn app() -> Html {
     }
 
     if session.present {
-        return presenter(&session);
+        return presenter(&session.playback, title, &d);
     }
     if super::embed::options().embed {
-        return super::embed::layout(&session);
+        return super::embed::layout(&session, title, &d);
     }
+    let pb = &session.playback;
+    let fault_message = session.message.clone().filter(Message::is_fault);
+    let (info, json_error) = match &session.message {
+        Some(Message::Info(m)) => (Some(m.clone()), None),
+        Some(Message::JsonRefused(m)) => (None, Some(m.clone())),
+        _ => (None, None),
+    };
+    let header = html! {
+        <Header loaded={loaded.clone()} undo={session.undo_label().map(str::to_string)}
+            redo={session.redo_label().map(str::to_string)} {info} dispatch={d.clone()} />
+    };
+    let to_matrix = set_mode.reform(|_| Mode::Matrix);
+    let picked = pick_bar(
+        session.matrix_pick(),
+        &session.run().outcome,
+        &d,
+        &to_matrix,
+    );
     html! {
         <div class={classes!("app", super::embed::page_class())} data-testid="app">
             if *mode == Mode::Sandbox {
@@ -235,13 +258,12 @@ pub fn app() -> Html {
             } else {
                 <a class="skip-link" href="#course">{ "Skip to the content" }</a>
             }
-            { mode_bar(*mode, &set_mode, (*mode == Mode::Sandbox)
-                .then(|| pick_bar(&session, &set_mode.reform(|_| Mode::Matrix))).flatten()) }
-            <FileImport s={session.clone()} mode={*mode} set_mode={set_mode.clone()}>
+            { mode_bar(*mode, &set_mode, picked.filter(|_| *mode == Mode::Sandbox)) }
+            <FileImport loaded={loaded.clone()} dispatch={d.clone()} mode={*mode} set_mode={set_mode.clone()}>
             if *mode == Mode::Matrix {
-                { header(&session) }
+                { header }
                 <main id="course" class="cm-page" tabindex="-1">
-                    { crash_matrix(&session, &set_mode.reform(|_| Mode::Sandbox)) }
+                    { crash_matrix(&loaded, &d, &set_mode.reform(|_| Mode::Sandbox)) }
                 </main>
             } else if *mode != Mode::Sandbox {
                 <main id="course" class="course-main" tabindex="-1">
@@ -251,31 +273,38 @@ pub fn app() -> Html {
                     </ContentGate>
                 </main>
             } else {
-            { header(&session) }
+            { header }
             <main class="layout" ref={main_ref}>
                 <div class="stage">
-                    <Stage s={session.clone()} />
-                    { captions(&session) }
-                    <Timeline s={session.clone()} />
+                    <Stage pb={pb.clone()} />
+                    { captions(pb, &d) }
+                    <Timeline pb={pb.clone()} crash_mode={session.crash_mode}
+                        message={fault_message.clone()} dispatch={d.clone()} />
                 </div>
                 <aside class="side">
-                    { narration(&session) }
-                    { ledger(&session) }
+                    { narration(pb) }
+                    { ledger(pb, session.selected, &d) }
                 </aside>
             </main>
+            // The workbench renders when the scenario changes, not at each step; Export's
+            // few words that follow the cursor read the session from this context.
+            <ContextProvider<Handle> context={session.clone()}>
             <section class="workbench" aria-label="Change the scenario">
-                <Faults s={session.clone()} />
-                <Builder s={session.clone()} />
-                { notes(&session) }
-                { matrix_card(&set_mode.reform(|_| Mode::Matrix)) }
-                <Compare s={session.clone()} />
-                { code(&session) }
-                <Export s={session.clone()} />
+                <Faults loaded={loaded.clone()} message={fault_message} dispatch={d.clone()}
+                    latest={latest.clone()} />
+                <Builder loaded={loaded.clone()} draft={session.draft.clone()} {json_error}
+                    dispatch={d.clone()} />
+                <Notes loaded={loaded.clone()} />
+                { matrix_card(&to_matrix) }
+                <Compare loaded={loaded.clone()} />
+                { code(&loaded) }
+                <Export loaded={loaded.clone()} {latest} />
             </section>
+            </ContextProvider<Handle>>
             }
             </FileImport>
             if session.help {
-                <Help s={session.clone()} />
+                <Help dispatch={d.clone()} />
             }
         </div>
     }

@@ -3,8 +3,10 @@
 //!
 //! Map:
 //! - `app`: the root component (the session reducer, the play timer, the keyboard, the URL).
-//! - `views/*`: Yew components; they read a [`crate::state::session::Session`] and dispatch
-//!   its [`crate::state::session::Act`]s.
+//! - `views/*`: Yew components; each takes what it reads (the loaded scenario and run,
+//!   compared by revision; the playback; a message) and dispatches
+//!   [`crate::state::session::Act`]s, so a step of the playback renders only the views that
+//!   show the cursor.
 //! - [`content`]: the course text, fetched on first need.
 //! - [`embed`]: `?embed=1` and the postMessage protocol; [`io`]: files in and out.
 

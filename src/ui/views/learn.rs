@@ -14,7 +14,7 @@ use super::super::engine;
 use super::code::CodePanel;
 use super::header::guarantee_class;
 use super::quiz::Quiz;
-use super::{chip, ledger::ledger, narration::narration, notes::notes, stage::Stage};
+use super::{chip, ledger::ledger, narration::narration, notes::Notes, stage::Stage};
 use super::{timeline::Timeline, Handle};
 use crate::lessons::{self, Answer, Lesson};
 use crate::state::learn::{
@@ -23,7 +23,7 @@ use crate::state::learn::{
 };
 use crate::state::notes::guarantee_label;
 use crate::state::playback::{interval_ms, PlayAction, DEFAULT_SPEED};
-use crate::state::session::{Act, Session};
+use crate::state::session::{Act, Message, Session};
 
 /// What the page shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -533,10 +533,11 @@ pub fn lesson_view(p: &LessonProps) -> Html {
             </header>
             <div class="lesson-grid">
                 <div class="lesson-sim">
-                    { narration(&s) }
-                    <Stage s={s.clone()} />
-                    <Timeline s={s.clone()} />
-                    { ledger(&s) }
+                    { narration(pb) }
+                    <Stage pb={pb.clone()} />
+                    <Timeline pb={pb.clone()} crash_mode={s.crash_mode} dispatch={s.dispatcher()}
+                        message={s.message.clone().filter(Message::is_fault)} />
+                    { ledger(pb, s.selected, &s.dispatcher()) }
                 </div>
                 <aside class="coach" aria-label="Lesson">
                     <section class="coach-card card">
@@ -562,8 +563,8 @@ pub fn lesson_view(p: &LessonProps) -> Html {
                 </aside>
             </div>
             <div class="lesson-more">
-                { notes(&s) }
-                <CodePanel scenario={pb.scenario.clone()} />
+                <Notes loaded={s.loaded()} />
+                <CodePanel loaded={s.loaded()} />
             </div>
         </div>
     }
