@@ -4,11 +4,10 @@
 //! written only in effects and event handlers, and the course works without it.
 
 use gloo::events::{EventListener, EventListenerOptions};
-use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::super::app::key_action;
+use super::super::app::{key_action, use_play_timer};
 use super::super::content::{start, CourseText};
 use super::super::engine;
 use super::code::CodePanel;
@@ -22,7 +21,7 @@ use crate::state::learn::{
     MAX_POINTS, STORAGE_KEY,
 };
 use crate::state::notes::guarantee_label;
-use crate::state::playback::{interval_ms, PlayAction, DEFAULT_SPEED};
+use crate::state::playback::{PlayAction, DEFAULT_SPEED};
 use crate::state::session::{Act, Message, Session};
 
 /// What the page shows.
@@ -392,18 +391,7 @@ pub fn lesson_view(p: &LessonProps) -> Html {
     // The run stops at its fault until the learner has predicted.
     let gate = pause_point(&pb.run.trace);
 
-    // Play timer, as in the sandbox.
-    {
-        let d = s.dispatcher();
-        use_effect_with((pb.playing, pb.speed), move |&(playing, speed)| {
-            let timer = playing.then(|| {
-                Interval::new(interval_ms(speed), move || {
-                    d.dispatch(Act::Play(PlayAction::Tick))
-                })
-            });
-            move || drop(timer)
-        });
-    }
+    use_play_timer(pb, &s.dispatcher());
     // Before the prediction the run never goes past the fault; after it, the result shows
     // once the run has played to the end.
     {
