@@ -9,11 +9,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 use crashcourse::engine;
 
-#[path = "../src/ui/playback.rs"]
-#[allow(dead_code)]
-mod playback;
-
-use playback::Playback;
+use crashcourse::state::playback::{self, Playback};
 
 /// 200 records one per batch, a crash in the middle: over a thousand events.
 fn long_playback() -> Playback {

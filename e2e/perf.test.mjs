@@ -304,3 +304,48 @@ test('playing the long trace at 4× with motion: frame intervals and work per st
   await page.close();
   assert.deepEqual(app.pageErrors, []);
 });
+
+// Renders of each view while the long trace plays for 4 s at 4× (32 steps): counted only in
+// a build with the `render-count` feature (ui::count_render), e.g.
+//   trunk build --release --offline --features render-count --dist target/dist-renders
+//   E2E_DIST=target/dist-renders node --test e2e/perf.test.mjs
+// A view that does not show the cursor should not render at a step.
+test('renders per view during 4 s of play at 4×', async () => {
+  const page = await app.page.context().newPage();
+  await page.goto(`${app.url}?speed=4#${shareLink(LONG, 600)}`);
+  await page.waitForSelector('[data-testid=stage]');
+  await page.evaluate(() => document.activeElement?.blur());
+  const r = await page.evaluate(async () => {
+    if (!window.crashcourseRenders) return null;
+    const pos = () => Number(document.querySelector('.tl-pos').textContent.split(' / ')[0]);
+    const before = { ...window.crashcourseRenders };
+    const start = pos();
+    document.querySelector('[data-testid=play]').click();
+    await new Promise((ok) => setTimeout(ok, 4000));
+    document.querySelector('[data-testid=play]').click();
+    await new Promise((ok) => requestAnimationFrame(ok));
+    const after = { ...window.crashcourseRenders };
+    const renders = Object.fromEntries(
+      Object.keys(after)
+        .sort()
+        .map((k) => [k, after[k] - (before[k] ?? 0)]),
+    );
+    return { steps: pos() - start, renders };
+  });
+  await page.close();
+  if (r === null) {
+    report('renders not counted: this build has no render-count feature');
+    return;
+  }
+  assert.ok(r.steps > 0, 'it played');
+  const list = Object.entries(r.renders)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  report(`renders during 4 s of play at 4× (${r.steps} steps): ${list}`);
+  // Not a time: the views that do not show the cursor take no part in a step.
+  for (const view of ['builder', 'faults', 'export', 'notes', 'header', 'compare']) {
+    assert.equal(r.renders[view] ?? 0, 0, `${view} rendered while the run played`);
+  }
+  assert.ok(r.renders.stage >= r.steps, 'the stage follows the cursor');
+  assert.deepEqual(app.pageErrors, []);
+});

@@ -1,6 +1,5 @@
-//! Native tests of the UI's pure modules: the playback reducer, the session reducer and the
-//! modelling notes. They are compiled here from `src/ui/*.rs` with `#[path]` (the `ui`
-//! module itself is wasm32-only), and reach the engine through `super::engine` as in the app.
+//! Native tests of the UI's pure state (`crashcourse::state`): the playback reducer, the
+//! session reducer and the modelling notes.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::rc::Rc;
@@ -8,16 +7,7 @@ use std::rc::Rc;
 use crashcourse::engine;
 use crashcourse::presets;
 use crashcourse::share;
-
-#[path = "../src/ui/notes.rs"]
-#[allow(dead_code)]
-mod notes;
-#[path = "../src/ui/playback.rs"]
-#[allow(dead_code)]
-mod playback;
-#[path = "../src/ui/session.rs"]
-#[allow(dead_code)]
-mod session;
+use crashcourse::state::{notes, playback, session};
 
 use engine::{EventKind, Fault, Scenario, Step};
 use playback::{fold, PlayAction, Playback};
@@ -325,6 +315,97 @@ fn builder_applies_valid_changes_and_keeps_refused_ones_as_drafts() {
         Some(5000.into()),
     ));
     assert!(big.draft.as_ref().unwrap().error.contains("at most"));
+}
+
+/// Every way the scenario changes goes through one checked commit: a refusal adds no history
+/// entry and is said where the change was asked for (the JSON editor, the fault list, the
+/// header's banner, the builder's draft); an accepted change says what it should.
+#[test]
+fn every_change_is_checked_once_and_refusals_are_said_where_they_were_asked() {
+    let s = Session::new(Some("spark-append"));
+    let unchanged = |n: &Session| {
+        assert_eq!(n.scenario(), s.scenario());
+        assert_eq!(n.history.len(), s.history.len());
+        assert_eq!(n.at, s.at);
+    };
+    let json = s.apply(Act::LoadJson("{\"version\": 1}".into()));
+    unchanged(&json);
+    assert_eq!(
+        json.message,
+        Some(Message::JsonRefused("source: required".into()))
+    );
+    let not_json = s.apply(Act::LoadJson("{".into()));
+    unchanged(&not_json);
+    assert!(matches!(not_json.message, Some(Message::JsonRefused(_))));
+    let preset = s.apply(Act::LoadPreset("nope".into()));
+    unchanged(&preset);
+    assert_eq!(
+        preset.message,
+        Some(Message::Info("no preset named “nope”".into()))
+    );
+    let link = s.apply(Act::OpenLink("#v1=garbage".into()));
+    unchanged(&link);
+    assert!(
+        matches!(&link.message, Some(Message::Info(m)) if m.starts_with("This link could not be opened:"))
+    );
+    let fault = s.apply(Act::AddFault(Fault::DeleteCheckpoint { before_restart: 0 }));
+    unchanged(&fault);
+    assert!(matches!(fault.message, Some(Message::FaultRefused(_))));
+    let pick = s.apply(Act::MatrixPick(
+        vec![Fault::DeleteCheckpoint { before_restart: 0 }],
+        "bad".into(),
+    ));
+    unchanged(&pick);
+    assert!(matches!(pick.message, Some(Message::FaultRefused(_))));
+    assert_eq!(pick.matrix_pick(), None);
+    unchanged(&s.apply(Act::RemoveFault(3)));
+    unchanged(&s.apply(Act::ClearFaults));
+    unchanged(&s.apply(Act::Undo));
+
+    // Accepted: a fault says it was added; a builder edit keeps the message (its refusals
+    // speak through the draft); the fault list, the JSON editor and a preset clear it.
+    let i = step_event(&s, 1, 1, Step::SinkWrite);
+    let added = s.apply(Act::CrashAt(i));
+    assert_eq!(added.history.len(), 2);
+    assert!(matches!(added.message, Some(Message::FaultAdded(_))));
+    assert_eq!(added.undo_label(), Some("crash after sink_write · batch 1"));
+    let edited = added.apply(Act::SetOption(
+        Part::Workload,
+        "records".into(),
+        Some(12.into()),
+    ));
+    assert_eq!(edited.history.len(), 3);
+    assert_eq!(edited.message, added.message);
+    assert_eq!(edited.undo_label(), Some("workload.records → 12"));
+    let same = edited.apply(Act::SetOption(
+        Part::Workload,
+        "records".into(),
+        Some(12.into()),
+    ));
+    assert_eq!(
+        same.history.len(),
+        3,
+        "an edit that changes nothing is no entry"
+    );
+    let removed = added.apply(Act::RemoveFault(0));
+    assert_eq!(removed.message, None);
+    assert_eq!(
+        removed.undo_label(),
+        Some("remove crash after sink_write · batch 1")
+    );
+    assert!(removed.scenario().faults.is_empty());
+    let cleared = added.apply(Act::ClearFaults);
+    assert_eq!(cleared.message, None);
+    assert_eq!(cleared.undo_label(), Some("remove every fault"));
+    let text = serde_json::to_string(s.scenario()).unwrap();
+    let reloaded = added.apply(Act::LoadJson(text));
+    assert_eq!(reloaded.message, None);
+    assert_eq!(reloaded.undo_label(), Some("JSON edit"));
+    assert_eq!(reloaded.scenario(), s.scenario());
+    let preset = added.apply(Act::LoadPreset("spark-append".into()));
+    assert_eq!(preset.message, None);
+    assert!(preset.is_pristine_preset());
+    assert_eq!(preset.playback.cursor, 0);
 }
 
 #[test]
@@ -860,4 +941,44 @@ fn a_deleted_checkpoint_keeps_the_process_dead_until_the_restart() {
     assert_eq!(playback::downtime(trace, del), Some(0));
     let crash = find_event(&pb, 0, EventKind::Fault, None);
     assert_eq!(playback::downtime(trace, crash), Some(1));
+}
+
+/// Views and memos tell runs apart by revision: a new one for every run loaded (also when undo
+/// reloads an earlier one), the same while only the cursor, speed or pacing move, and never
+/// shared by two sessions.
+#[test]
+fn a_revision_changes_with_the_run_and_only_with_it() {
+    let s = Session::new(Some("spark-append"));
+    let rev = s.playback.rev;
+    let loaded = s.loaded();
+    for a in [
+        PlayAction::StepForward,
+        PlayAction::Play,
+        PlayAction::Tick,
+        PlayAction::Faster,
+        PlayAction::SetPacing(false),
+        PlayAction::Last,
+    ] {
+        let n = s.apply(Act::Play(a.clone()));
+        assert_eq!(n.playback.rev, rev, "{a:?}");
+        assert!(n.loaded() == loaded, "{a:?}");
+    }
+    assert_eq!(s.apply(Act::Select(Some(2))).loaded(), loaded);
+    assert_eq!(s.apply(Act::ToggleHelp).loaded(), loaded);
+
+    let i = step_event(&s, 1, 1, Step::SinkWrite);
+    let crashed = s.apply(Act::CrashAt(i));
+    assert_ne!(crashed.playback.rev, rev);
+    assert!(crashed.loaded() != loaded);
+    assert_eq!(crashed.loaded().preset, Some("spark-append"));
+    let undone = crashed.apply(Act::Undo);
+    assert_ne!(undone.playback.rev, rev, "undo loads the earlier run again");
+    assert_ne!(undone.playback.rev, crashed.playback.rev);
+    // Equal by revision alone: the same scenario loaded twice is two revisions.
+    assert_eq!(*undone.loaded().scenario, *loaded.scenario);
+    assert!(undone.loaded() != loaded);
+    assert_ne!(Session::new(Some("spark-append")).playback.rev, rev);
+    // A refused change loads nothing.
+    let refused = s.apply(Act::CrashAt(0));
+    assert_eq!(refused.playback.rev, rev);
 }

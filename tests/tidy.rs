@@ -1,12 +1,13 @@
 //! Tidiness rules that the compiler does not check:
 //!
-//! * the engine knows nothing of the UI: no file under `src/engine` names `crate::ui`,
-//!   `super::ui`, `super::super::ui`, `crashcourse::ui` (also inside `use` groups) or
-//!   includes a file under `ui/` with `#[path]`;
+//! * the engine knows nothing of the UI nor of its state: no file under `src/engine` names
+//!   `crate::ui`, `super::ui`, `super::super::ui`, `crashcourse::ui` (also inside `use`
+//!   groups), the crate's `state` module (`crate::state`, or as many `super::` as lead to the
+//!   crate's root), or includes a file under `ui/` or `state/` with `#[path]`;
 //! * every wire name is written once, in `src/engine/scenario.rs`'s name tables
 //!   (`wire_enum!`): no string literal in `src/engine` or `src/ui` *is* one of them — every
 //!   kind name (source, engine, sink, fault) and every name with an underscore (a step, a
-//!   commit mode, `micro_batch`, `read_committed`…). Plain words that are also the format's
+//!   commit mode, `micro_batch`, `read_committed`…), in `src/engine`, `src/state` and `src/ui`. Plain words that are also the format's
 //!   values (`"after"`, `"none"`, `"committed"`, `"read"`…) are not checked: they are field
 //!   names, prose and CSS classes as often. Words inside a longer literal (narration,
 //!   messages) are prose and not checked; neither are comments, test modules (`#[cfg(test)]`)
@@ -384,12 +385,25 @@ fn path_sep(toks: &[Tok], i: usize) -> bool {
 }
 
 /// Does the path starting at token `i` (after a `crate`, `crashcourse` or `super` root and
-/// its `::`) reach the crate's `ui` module? Follows `super::` chains and `{…}` use groups.
-fn path_reaches_ui(toks: &[Tok], mut i: usize, relative: bool) -> bool {
+/// its `::`) reach the crate's `ui` module, or its `state` module? Follows `super::` chains
+/// and `{…}` use groups. `supers` counts the `super`s so far; `module_depth` is how many lead from
+/// the file's module to the crate's root (`src/engine/sim.rs`: 2), so that a module of the
+/// engine's own named `state` is not the crate's.
+fn path_reaches_ui(
+    toks: &[Tok],
+    mut i: usize,
+    relative: bool,
+    mut supers: usize,
+    module_depth: usize,
+) -> bool {
     loop {
         match toks.get(i) {
             Some(Tok::Ident(x)) if x == "ui" => return true,
-            Some(Tok::Ident(x)) if x == "super" && relative && path_sep(toks, i + 1) => i += 3,
+            Some(Tok::Ident(x)) if x == "state" => return !relative || supers == module_depth,
+            Some(Tok::Ident(x)) if x == "super" && relative && path_sep(toks, i + 1) => {
+                supers += 1;
+                i += 3
+            }
             Some(Tok::Punct('{')) => {
                 // Each item of the group starts a path of its own.
                 let end = skip_block(toks, i);
@@ -407,7 +421,10 @@ fn path_reaches_ui(toks: &[Tok], mut i: usize, relative: bool) -> bool {
                         }
                         _ => {}
                     }
-                    if item_start && depth == 0 && path_reaches_ui(toks, j, relative) {
+                    if item_start
+                        && depth == 0
+                        && path_reaches_ui(toks, j, relative, supers, module_depth)
+                    {
                         return true;
                     }
                     item_start = false;
@@ -420,8 +437,9 @@ fn path_reaches_ui(toks: &[Tok], mut i: usize, relative: bool) -> bool {
     }
 }
 
-/// `(line, what)` of every reference to the UI in an engine file.
-fn ui_references(src: &str) -> Vec<(usize, String)> {
+/// `(line, what)` of every reference to the UI or its state in an engine file whose module is
+/// `module_depth` `super`s below the crate's root.
+fn ui_references(src: &str, module_depth: usize) -> Vec<(usize, String)> {
     let (toks, lines) = lex(src);
     let toks = &toks[..];
     let mut out = Vec::new();
@@ -434,17 +452,21 @@ fn ui_references(src: &str) -> Vec<(usize, String)> {
         // A path's root: not itself a later segment of a path.
         let continues = i >= 2 && path_sep(toks, i - 2);
         if let Some(relative) = root {
-            if !continues && path_sep(toks, i + 1) && path_reaches_ui(toks, i + 3, relative) {
-                out.push((line, "a path into the ui module".to_string()));
+            let supers = usize::from(relative);
+            if !continues
+                && path_sep(toks, i + 1)
+                && path_reaches_ui(toks, i + 3, relative, supers, module_depth)
+            {
+                out.push((line, "a path into the ui or state module".to_string()));
             }
         }
-        // #[path = "…ui/…"]
+        // #[path = "…ui/…"], #[path = "…state/…"]
         if is_punct(toks.get(i), '#')
             && is_punct(toks.get(i + 1), '[')
             && is_ident(toks.get(i + 2), "path")
         {
             if let Some(Tok::Str { text, line, .. }) = toks.get(i + 4) {
-                if text.contains("ui/") {
+                if text.contains("ui/") || text.contains("state/") {
                     out.push((*line, format!("#[path = \"{text}\"]")));
                 }
             }
@@ -480,19 +502,30 @@ fn rel(p: &Path) -> String {
     r.to_string_lossy().replace('\\', "/")
 }
 
+/// How many `super`s lead from a source file's module to the crate's root: `src/engine/mod.rs`
+/// 1, `src/engine/sim.rs` and `src/engine/sim/mod.rs` 2, `src/engine/sim/step.rs` 3.
+fn module_depth(rel: &str) -> usize {
+    let parts: Vec<&str> = rel.trim_start_matches("src/").split('/').collect();
+    match parts.last() {
+        Some(&"mod.rs") => parts.len() - 1,
+        _ => parts.len(),
+    }
+}
+
 #[test]
 fn the_engine_imports_nothing_from_the_ui() {
     let files = rust_files(&root().join("src/engine"));
     assert!(files.len() >= 10, "{files:?}");
     let mut found = Vec::new();
     for f in &files {
-        for (line, what) in ui_references(&std::fs::read_to_string(f).unwrap()) {
+        let depth = module_depth(&rel(f));
+        for (line, what) in ui_references(&std::fs::read_to_string(f).unwrap(), depth) {
             found.push(format!("{}:{line}: {what}", rel(f)));
         }
     }
     assert!(
         found.is_empty(),
-        "src/engine may not depend on src/ui (ARCHITECTURE.md):\n{}",
+        "src/engine may not depend on src/ui or src/state (ARCHITECTURE.md):\n{}",
         found.join("\n")
     );
 }
@@ -536,7 +569,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "pause",
         "the embed protocol's message type (play / pause)",
     ),
-    ("src/ui/playback.rs", "zombie", "a process state's label"),
+    ("src/state/playback.rs", "zombie", "a process state's label"),
     ("src/ui/views/export.rs", "file", "an HTML input type"),
     ("src/ui/views/narration.rs", "zombie", "a tag's text"),
     // Debt in a view this branch does not edit: Isolation::….name().
@@ -599,6 +632,7 @@ fn wire_names_are_spelled_only_in_their_tables() {
     assert!(names.contains(&"micro_batch") && names.contains(&"bigquery"));
     assert!(!names.contains(&"after") && !names.contains(&"none"));
     let mut files = rust_files(&root().join("src/engine"));
+    files.extend(rust_files(&root().join("src/state")));
     files.extend(rust_files(&root().join("src/ui")));
     let found = wire_literals(&files, &names);
     let allowed = |f: &str, lit: &str| {
@@ -632,7 +666,8 @@ fn wire_names_are_spelled_only_in_their_tables() {
 /// The lexer and both rules on small samples, so a rule that silently matches nothing fails.
 #[test]
 fn the_tidy_rules_catch_what_they_are_for() {
-    let engine = |src: &str| ui_references(src).len();
+    // As in src/engine/x.rs (two `super`s from the crate's root).
+    let engine = |src: &str| ui_references(src, 2).len();
     assert_eq!(engine("use crate::ui::session;"), 1);
     assert_eq!(engine("use super::super::ui::views;"), 1);
     assert_eq!(engine("use super::ui;"), 1);
@@ -649,6 +684,26 @@ fn the_tidy_rules_catch_what_they_are_for() {
         0
     );
     assert_eq!(engine("use super::guide; use crate::engine::ui_free;"), 0);
+    assert_eq!(engine("use crate::state::session::Session;"), 1);
+    assert_eq!(engine("use crate::{engine::Fault, state::playback};"), 1);
+    assert_eq!(
+        engine("fn f() { crashcourse::state::playback::fold(t, 1) }"),
+        1
+    );
+    assert_eq!(engine("use super::super::state::notes;"), 1);
+    assert_eq!(engine("use super::super::{state};"), 1);
+    assert_eq!(engine("#[path = \"../state/session.rs\"] mod s;"), 1);
+    // The engine's own modules named `state` are not the crate's.
+    assert_eq!(engine("use super::state::Inst;"), 0);
+    assert_eq!(
+        engine("use self::state::Inst; use crate::engine::sim::state;"),
+        0
+    );
+    assert_eq!(ui_references("use super::state::Inst;", 1).len(), 1);
+    assert_eq!(module_depth("src/engine/mod.rs"), 1);
+    assert_eq!(module_depth("src/engine/sim.rs"), 2);
+    assert_eq!(module_depth("src/engine/sim/mod.rs"), 2);
+    assert_eq!(module_depth("src/engine/sim/step.rs"), 3);
 
     let dir = std::env::temp_dir().join(format!("tidy-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

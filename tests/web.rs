@@ -12,8 +12,8 @@ use web_sys::Element;
 
 use crashcourse::engine::{self, EventKind, Step};
 use crashcourse::presets;
-use crashcourse::ui::playback::{fold, PlayAction, Playback};
-use crashcourse::ui::session::{Act, Session};
+use crashcourse::state::playback::{fold, PlayAction, Playback};
+use crashcourse::state::session::{Act, Session};
 use crashcourse::ui::App;
 
 wasm_bindgen_test_configure!(run_in_browser);

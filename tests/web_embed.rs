@@ -8,13 +8,13 @@ use wasm_bindgen_test::*;
 use crashcourse::engine::{self, Fault, Step};
 use crashcourse::presets;
 use crashcourse::share;
+use crashcourse::state::playback::PlayAction;
+use crashcourse::state::session::{Act, Session};
 use crashcourse::ui::embed::{
     act_for, iframe_snippet, inject_fault, load_scenario, origin_allowed, origin_of, outcome_event,
     parse_message, step_event, Msg, Options,
 };
 use crashcourse::ui::io;
-use crashcourse::ui::playback::PlayAction;
-use crashcourse::ui::session::{Act, Session};
 
 wasm_bindgen_test_configure!(run_in_browser);
 

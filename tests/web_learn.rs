@@ -12,7 +12,7 @@ use yew::Callback;
 
 use crashcourse::engine;
 use crashcourse::lessons::{self, Answer};
-use crashcourse::ui::learn::{
+use crashcourse::state::learn::{
     affected, pause_point, score, steps_before_prediction, Effect, Prediction, Progress,
     MAX_POINTS, STORAGE_KEY,
 };

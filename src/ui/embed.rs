@@ -18,16 +18,16 @@ use web_sys::MessageEvent;
 use yew::prelude::*;
 
 use super::engine::{self, Scenario};
-use super::notes::guarantee_label;
-use super::playback::{PlayAction, SPEEDS};
 use super::presets;
-use super::session::{preset_scenario, Act, Message, Session, MAX_UI_RECORDS};
 use super::share;
 use super::views::header::guarantee_class;
 use super::views::{
     caption::captions, ledger::ledger, narration::narration, stage::Stage, timeline::Timeline,
-    Handle,
+    Dispatch, Handle, Latest,
 };
+use crate::state::notes::guarantee_label;
+use crate::state::playback::{PlayAction, SPEEDS};
+use crate::state::session::{preset_scenario, Act, Message, Session, MAX_UI_RECORDS};
 
 /// The version of the message protocol (`{"crashcourse": 1, …}`).
 pub const PROTOCOL: u64 = 1;
@@ -558,19 +558,18 @@ fn post(target: &Option<String>, v: &Value) {
     }
 }
 
-/// The postMessage API: listen to the parent, post `ready`, `step`, `outcome`, `error`.
+/// The postMessage API: listen to the parent, post `ready`, `step`, `outcome`, `error`;
+/// `latest` is the session as the app last rendered it, read when a message arrives.
 #[hook]
-pub fn use_parent_api(session: &Handle) {
-    let mirror = use_mut_ref(|| Session::clone(session));
-    *mirror.borrow_mut() = Session::clone(session);
+pub fn use_parent_api(session: &Handle, latest: &Latest) {
     let target = use_mut_ref(|| None::<String>);
     {
-        let (mirror, target, d) = (mirror.clone(), target.clone(), session.dispatcher());
+        let (latest, target, d) = (latest.clone(), target.clone(), session.dispatcher());
         use_effect_with((), move |_| {
             let listener = parent().map(|p| {
                 *target.borrow_mut() = first_target(&p);
                 let greeted = Rc::new(std::cell::Cell::new(target.borrow().is_some()));
-                post(&target.borrow(), &ready_event(&mirror.borrow()));
+                post(&target.borrow(), &ready_event(&latest.get()));
                 let window = gloo::utils::window();
                 EventListener::new(&window, "message", move |e| {
                     let Some(e) = e.dyn_ref::<MessageEvent>() else {
@@ -596,10 +595,10 @@ pub fn use_parent_api(session: &Handle) {
                         Ok(msg) => {
                             *target.borrow_mut() = Some(origin);
                             if !greeted.replace(true) {
-                                post(&target.borrow(), &ready_event(&mirror.borrow()));
+                                post(&target.borrow(), &ready_event(&latest.get()));
                             }
                             let name = msg.name();
-                            let result = act_for(msg, &mirror.borrow());
+                            let result = act_for(msg, &latest.get());
                             match result {
                                 Ok(act) => d.dispatch(act),
                                 Err(m) => post(&target.borrow(), &error_event(name, &m)),
@@ -612,10 +611,11 @@ pub fn use_parent_api(session: &Handle) {
         });
     }
     // After each run `outcome`, then at each position `step`.
-    let run = Rc::as_ptr(&session.playback.run) as usize;
-    let posted = use_mut_ref(|| 0usize);
-    use_effect_with((run, session.playback.cursor), move |&(run, _)| {
-        let (s, target) = (mirror.borrow(), target.borrow());
+    let posted = use_mut_ref(|| 0u64);
+    let latest = latest.clone();
+    let deps = (session.playback.rev, session.playback.cursor);
+    use_effect_with(deps, move |&(run, _)| {
+        let (s, target) = (latest.get(), target.borrow());
         if std::mem::replace(&mut *posted.borrow_mut(), run) != run {
             post(&target, &outcome_event(&s));
         }
@@ -623,11 +623,12 @@ pub fn use_parent_api(session: &Handle) {
     });
 }
 
-/// The embed page: a slim bar, then stage + timeline and narration + ledger.
-pub fn layout(s: &Handle) -> Html {
+/// The embed page: a slim bar (`title`: the scenario's), then stage + timeline and
+/// narration + ledger.
+pub fn layout(s: &Session, title: &str, d: &Dispatch) -> Html {
     let o = &s.run().outcome;
     let (dup, missing) = (o.duplicated.0.len(), o.missing.0.len());
-    let title = s.title();
+    let title = title.to_string();
     let location = gloo::utils::window().location();
     let open = format!(
         "{}{}#{}",
@@ -658,13 +659,14 @@ pub fn layout(s: &Handle) -> Html {
                 // The stage first, the controls under it; the captions beside them (with the
                 // narration), so that the stage keeps the frame's height.
                 <div class="stage">
-                    <Stage s={s.clone()} />
-                    <Timeline s={s.clone()} />
+                    <Stage pb={s.playback.clone()} />
+                    <Timeline pb={s.playback.clone()} crash_mode={s.crash_mode} dispatch={d.clone()}
+                        message={s.message.clone().filter(Message::is_fault)} />
                 </div>
                 <aside class="side">
-                    { narration(s) }
-                    { captions(s) }
-                    { ledger(s) }
+                    { narration(&s.playback) }
+                    { captions(&s.playback, d) }
+                    { ledger(&s.playback, s.selected, d) }
                 </aside>
             </main>
         </div>

@@ -12,12 +12,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
 use super::engine::{self, RowStatus, Scenario};
-use super::notes::guarantee_label;
-use super::playback::record_index;
 use super::presets;
-use super::session::{preset_scenario, Session, MAX_UI_RECORDS};
 use super::views::pipeline::{engine_title, sink_title, source_entries, source_title};
 use super::views::{batch_words, kind_words};
+use crate::state::notes::guarantee_label;
+use crate::state::playback::record_index;
+use crate::state::session::{preset_scenario, Session, MAX_UI_RECORDS};
 
 /// The scenario in the spec's JSON format (what the CLI reads).
 pub fn scenario_json(s: &Scenario) -> String {

@@ -1,17 +1,14 @@
-//! The browser UI (Yew, wasm32 only): it plays finished engine runs and edits scenarios.
+//! The browser UI (Yew, wasm32 only): it draws the pure state of [`crate::state`] (the
+//! playback and session reducers) and turns clicks and keys into its acts.
 //!
 //! Map:
-//! - [`playback`]: the pure playback reducer (cursor, speed, keyframed fold of the trace).
-//! - [`session`]: the pure session reducer (scenario history, faults, builder drafts).
-//! - [`learn`]: Learn mode's pure logic (scoring a prediction, where a lesson pauses,
-//!   stored progress).
-//! - [`notes`]: semantics §10's modelling conventions for a scenario (pure).
-//! - `app` and `views/*`: Yew components; they only read a [`session::Session`] and
-//!   dispatch [`session::Act`]s.
-//!
-//! `playback`, `session` and `notes` use no Yew or web-sys, and are also compiled natively
-//! by `tests/playback.rs` (via `#[path]`), which is why they reach the engine through
-//! `super::engine` rather than `crate::engine`.
+//! - `app`: the root component (the session reducer, the play timer, the keyboard, the URL).
+//! - `views/*`: Yew components; each takes what it reads (the loaded scenario and run,
+//!   compared by revision; the playback; a message) and dispatches
+//!   [`crate::state::session::Act`]s, so a step of the playback renders only the views that
+//!   show the cursor.
+//! - [`content`]: the course text, fetched on first need.
+//! - [`embed`]: `?embed=1` and the postMessage protocol; [`io`]: files in and out.
 
 use crate::engine;
 use crate::presets;
@@ -20,10 +17,6 @@ use crate::share;
 pub mod content;
 pub mod embed;
 pub mod io;
-pub mod learn;
-pub mod notes;
-pub mod playback;
-pub mod session;
 
 mod app;
 mod views;
@@ -54,6 +47,35 @@ pub fn start() {
         }
     }
     yew::Renderer::<App>::with_root(root).render();
+}
+
+/// Count a render of the view `name` in `window.crashcourseRenders` (with the feature
+/// `render-count`, for e2e/perf.test.mjs; otherwise nothing, and nothing in the wasm).
+#[inline(always)]
+pub(crate) fn count_render(name: &'static str) {
+    #[cfg(feature = "render-count")]
+    {
+        use wasm_bindgen::JsValue;
+        use web_sys::js_sys::{Object, Reflect};
+        let w = gloo::utils::window();
+        let key = JsValue::from_str("crashcourseRenders");
+        let counts = match Reflect::get(&w, &key) {
+            Ok(o) if o.is_object() => o,
+            _ => {
+                let o: JsValue = Object::new().into();
+                let _ = Reflect::set(&w, &key, &o);
+                o
+            }
+        };
+        let name = JsValue::from_str(name);
+        let n = Reflect::get(&counts, &name)
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0);
+        let _ = Reflect::set(&counts, &name, &JsValue::from_f64(n + 1.0));
+    }
+    #[cfg(not(feature = "render-count"))]
+    let _ = name;
 }
 
 /// The panic hook: the console's report, and [`show_panic`] in the page.

@@ -9,8 +9,8 @@ use super::super::engine::scenario::{
     CommitMode, DedupBy, DedupMode, EngineKind, FbOrder, FbTransaction, Isolation, Offsets,
     SinkKind, SourceKind, StartingPosition, StreamScope, StreamType, TxnAppId, UpsertKey,
 };
-use super::super::session::{Act, Message, Part};
-use super::{Handle, Props};
+use super::{Dispatch, Loaded};
+use crate::state::session::{scenario_value, shown_value, Act, Draft, Part};
 
 /// (value, label) choices for a select.
 type Choices = &'static [(&'static str, &'static str)];
@@ -132,7 +132,7 @@ struct Opt {
     bools: bool,
 }
 
-fn choice(s: &Handle, o: Opt, value: String) -> Html {
+fn choice(d: &Dispatch, o: Opt, value: String) -> Html {
     let Opt {
         part,
         opt,
@@ -142,11 +142,11 @@ fn choice(s: &Handle, o: Opt, value: String) -> Html {
         bools,
     } = o;
     let onchange = {
-        let s = s.clone();
+        let d = d.clone();
         Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlInputElement>().value();
             match opt {
-                None => s.dispatch(Act::SetKind(part, v)),
+                None => d.dispatch(Act::SetKind(part, v)),
                 Some(k) => {
                     let value = if v.is_empty() {
                         None
@@ -155,7 +155,7 @@ fn choice(s: &Handle, o: Opt, value: String) -> Html {
                     } else {
                         Some(Value::String(v))
                     };
-                    s.dispatch(Act::SetOption(part, k.to_string(), value))
+                    d.dispatch(Act::SetOption(part, k.to_string(), value))
                 }
             }
         })
@@ -179,7 +179,7 @@ fn choice(s: &Handle, o: Opt, value: String) -> Html {
 }
 
 fn number(
-    s: &Handle,
+    d: &Dispatch,
     part: Part,
     opt: &'static str,
     label: &'static str,
@@ -188,7 +188,7 @@ fn number(
     min: u64,
 ) -> Html {
     let onchange = {
-        let s = s.clone();
+        let d = d.clone();
         Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlInputElement>().value();
             let v = v.trim();
@@ -201,7 +201,7 @@ fn number(
                         .unwrap_or_else(|_| Value::String(v.to_string())),
                 )
             };
-            s.dispatch(Act::SetOption(part, opt.to_string(), value))
+            d.dispatch(Act::SetOption(part, opt.to_string(), value))
         })
     };
     let id = format!("b-{}-{}", part.key(), opt);
@@ -216,10 +216,21 @@ fn number(
 
 const BOOLS: Choices = &[("true", "yes"), ("false", "no")];
 
+#[derive(Properties, PartialEq)]
+pub struct BuilderProps {
+    pub loaded: Loaded,
+    /// The refused edit, shown in place of the scenario.
+    pub draft: Option<Draft>,
+    /// Why the JSON editor's text was refused.
+    pub json_error: Option<String>,
+    pub dispatch: Dispatch,
+}
+
 #[function_component(Builder)]
-pub fn builder(p: &Props) -> Html {
-    let s = &p.s;
-    let v = s.shown_value();
+pub fn builder(p: &BuilderProps) -> Html {
+    crate::ui::count_render("builder");
+    let d = &p.dispatch;
+    let v = shown_value(&p.loaded.scenario, p.draft.as_ref());
     let src = get_str(&v, "source", "kind");
     let eng = get_str(&v, "engine", "kind");
     let sink = get_str(&v, "sink", "kind");
@@ -230,7 +241,7 @@ pub fn builder(p: &Props) -> Html {
         .unwrap_or("none")
         .to_string();
     let o = |part: &str, key: &str| get_str(&v, part, key);
-    let h = s.clone();
+    let h = d.clone();
 
     let source_opts = match SourceKind::from_name(&src) {
         Some(SourceKind::Log) => html! {
@@ -292,18 +303,19 @@ pub fn builder(p: &Props) -> Html {
         _ => html! {},
     };
 
-    let draft = s.draft.clone();
+    let draft = p.draft.clone();
     let discard = {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.dispatch(Act::DiscardDraft))
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Act::DiscardDraft))
     };
     let without_faults = {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.dispatch(Act::DraftWithoutFaults))
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Act::DraftWithoutFaults))
     };
 
     // The JSON editor keeps its own text until "Apply".
-    let json_now = serde_json::to_string_pretty(&s.scenario_value()).unwrap_or_default();
+    let json_now =
+        serde_json::to_string_pretty(&scenario_value(&p.loaded.scenario)).unwrap_or_default();
     let text = use_state(|| None::<String>);
     let on_text = {
         let text = text.clone();
@@ -314,12 +326,12 @@ pub fn builder(p: &Props) -> Html {
         })
     };
     let apply_json = {
-        let s = s.clone();
+        let d = d.clone();
         let text = text.clone();
         let json_now = json_now.clone();
         Callback::from(move |_: MouseEvent| {
             let t = (*text).clone().unwrap_or_else(|| json_now.clone());
-            s.dispatch(Act::LoadJson(t));
+            d.dispatch(Act::LoadJson(t));
             text.set(None);
         })
     };
@@ -327,11 +339,11 @@ pub fn builder(p: &Props) -> Html {
         let text = text.clone();
         Callback::from(move |_: MouseEvent| text.set(None))
     };
-    let json_error = match &s.message {
-        Some(Message::JsonRefused(e)) => {
+    let json_error = match &p.json_error {
+        Some(e) => {
             html! { <p class="msg msg-refused" role="alert"><strong>{ "Not applied: " }</strong>{ e }</p> }
         }
-        _ => html! {},
+        None => html! {},
     };
 
     html! {

@@ -6,9 +6,9 @@
 use yew::prelude::*;
 
 use super::super::engine;
-use super::super::playback::{PauseKind, PlayAction};
-use super::super::session::Act;
-use super::Handle;
+use super::Dispatch;
+use crate::state::playback::{PauseKind, PlayAction, Playback};
+use crate::state::session::Act;
 
 /// The headline of a held moment.
 pub fn headline(kind: &PauseKind) -> String {
@@ -34,12 +34,11 @@ pub fn outcome_head(o: &engine::Outcome) -> (&'static str, &'static str) {
 }
 
 /// The pause caption (while held) or the outcome caption (at the end), else nothing.
-pub fn captions(s: &Handle) -> Html {
-    let pb = &s.playback;
+pub fn captions(pb: &Playback, d: &Dispatch) -> Html {
     if let (Some(p), Some(e)) = (pb.holding(), pb.event()) {
         let go = {
-            let s = s.clone();
-            Callback::from(move |_: MouseEvent| s.dispatch(Act::Play(PlayAction::Play)))
+            let d = d.clone();
+            Callback::from(move |_: MouseEvent| d.dispatch(Act::Play(PlayAction::Play)))
         };
         let class = match p.kind {
             PauseKind::Fault | PauseKind::Deleted => "caption cap-fault",

@@ -3,29 +3,22 @@
 //! several languages share a card with language tabs; "What not to do" ones are marked.
 
 use crate::engine::VecMap;
-use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use super::super::content::ContentGate;
-use super::super::engine::Scenario;
-use super::Handle;
+use super::{Loaded, LoadedProps};
 use crate::snippets::{snippet_for, Snippet};
 
 /// The sandbox's panel, for the current scenario. The snippets' text is fetched when
 /// the panel comes near the viewport (see `ui::content`).
-pub fn code(s: &Handle) -> Html {
+pub fn code(loaded: &Loaded) -> Html {
     html! {
         <ContentGate what="code samples" lazy=true>
-            <CodePanel scenario={s.playback.scenario.clone()} />
+            <CodePanel loaded={loaded.clone()} />
         </ContentGate>
     }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct CodeProps {
-    pub scenario: Rc<Scenario>,
 }
 
 /// A snippet's id without its language suffix: the versions of one snippet share it.
@@ -69,12 +62,13 @@ fn select_contents(el: &web_sys::Element) {
 }
 
 #[function_component(CodePanel)]
-pub fn code_panel(p: &CodeProps) -> Html {
+pub fn code_panel(p: &LoadedProps) -> Html {
+    crate::ui::count_render("code");
     // The chosen tab of each multi-language card, by stem.
     let tabs = use_state(VecMap::<&'static str, usize>::new);
     // The snippet just copied (or selected for copying), and whether it was copied.
     let copied = use_state(|| None::<(&'static str, bool)>);
-    let list = snippet_for(&p.scenario);
+    let list = snippet_for(&p.loaded.scenario);
     let mut groups: Vec<Vec<&'static Snippet>> = Vec::new();
     for sn in list {
         match groups.iter_mut().find(|g| stem(g[0].id) == stem(sn.id)) {

@@ -13,11 +13,11 @@ use super::super::engine::scenario::{
     record_id, CommitMode, Engine, FbTransaction, Isolation, Sink, Source, Step,
 };
 use super::super::engine::{compare, Config, Fault, Run, Scenario};
-use super::super::notes::guarantee_label;
-use super::super::playback::{interval_ms, is_fault, window, Playback, DEFAULT_SPEED, SHOWN};
-use super::super::session::describe_fault;
 use super::header::guarantee_class;
-use super::{batch_words, chip, event_glyph, kind_words, Props};
+use super::{batch_words, chip, event_glyph, kind_words, LoadedProps};
+use crate::state::notes::guarantee_label;
+use crate::state::playback::{interval_ms, is_fault, window, Playback, DEFAULT_SPEED, SHOWN};
+use crate::state::session::describe_fault;
 
 /// A configuration worth comparing: a name a learner recognises, and the configuration.
 fn catalog() -> Vec<(&'static str, Config)> {
@@ -231,7 +231,8 @@ fn data_of(e: &web_sys::Event, name: &str) -> Option<String> {
 }
 
 #[function_component(Compare)]
-pub fn compare_panel(p: &Props) -> Html {
+pub fn compare_panel(p: &LoadedProps) -> Html {
+    crate::ui::count_render("compare");
     let st = use_state(|| St {
         open: false,
         choice: 0,
@@ -241,8 +242,8 @@ pub fn compare_panel(p: &Props) -> Html {
     });
     let v = *st;
     let built: Rc<Option<Built>> = {
-        let scenario = p.s.playback.scenario.clone();
-        let key = (Rc::as_ptr(&scenario) as usize, v.open, v.choice, v.pick);
+        let scenario = p.loaded.scenario.clone();
+        let key = (p.loaded.rev, v.open, v.choice, v.pick);
         use_memo(key, move |&(_, open, choice, pick)| {
             open.then(|| build(&scenario, choice, pick))
         })

@@ -9,7 +9,8 @@ use yew::prelude::*;
 use super::super::embed;
 use super::super::io;
 use super::import::Importer;
-use super::Props;
+use super::{Handle, Latest, Live, Loaded};
+use crate::state::session::Session;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Shown {
@@ -41,28 +42,98 @@ fn page_url() -> String {
 }
 
 /// The address that reopens this scenario, its faults and this step.
-fn share_url(s: &super::Handle) -> String {
+fn share_url(s: &Session) -> String {
     format!("{}#{}", page_url(), s.fragment(true))
 }
 
+/// What an embed frame shows, lock, autoplay and the panels it hides.
+type Frame = (FrameView, bool, bool, Vec<&'static str>);
+
+/// The `<iframe>` that opens this scenario at this step, as `frame` says.
+fn snippet(s: &Session, frame: &Frame) -> String {
+    let (view, lock, autoplay, hide) = frame;
+    let o = embed::Options {
+        embed: *view != FrameView::FullApp,
+        present: *view == FrameView::Presenter,
+        lock: *lock,
+        autoplay: *autoplay,
+        hide: if *view == FrameView::FullApp {
+            hide.iter().map(|p| p.to_string()).collect()
+        } else {
+            Vec::new()
+        },
+        ..embed::Options::default()
+    };
+    embed::iframe_snippet(&page_url(), &s.fragment(true), &s.title(), &o)
+}
+
+/// The last copy of an export: (what, whether the clipboard took it).
+type Copied = UseStateHandle<Option<(&'static str, bool)>>;
+
+/// An export's text (`what`: embed, mermaid, svg) under `intro`, with Copy, Download (as
+/// `name`) and what the clipboard said.
+fn export_out(
+    what: &'static str,
+    (name, mime): (String, &'static str),
+    text: String,
+    intro: Html,
+    copied: &Copied,
+) -> Html {
+    let copy = {
+        let (copied, text) = (copied.clone(), text.clone());
+        Callback::from(move |_: MouseEvent| {
+            let copied = copied.clone();
+            io::copy(
+                &text,
+                Callback::from(move |ok| copied.set(Some((what, ok)))),
+            );
+        })
+    };
+    let save = {
+        let text = text.clone();
+        Callback::from(move |_: MouseEvent| io::download(&name, mime, &text))
+    };
+    let status = match **copied {
+        Some((w, true)) if w == what => "✓ Copied",
+        Some((w, false)) if w == what => {
+            "The browser refused the clipboard: select the text below and press Ctrl+C."
+        }
+        _ => "",
+    };
+    html! {
+        <div class="export-out">
+            { intro }
+            <div class="form-actions">
+                <button class="btn" onclick={copy}>{ "Copy" }</button>
+                <button class="btn" onclick={save}>{ "Download" }</button>
+                <span class="copy-note" role="status">{ status }</span>
+            </div>
+            <textarea class="code" rows="8" readonly=true spellcheck="false" value={text}
+                aria-label="Export text" data-testid={format!("{what}-text")} />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ExportProps {
+    pub loaded: Loaded,
+    /// The session at the moment of a click: the link and the embed code carry its step.
+    pub latest: Latest,
+}
+
+/// Share and export. It renders when the scenario changes, not at each step: what shows the
+/// step (the hint, the embed code, the SVG snapshot) is [`Live`].
 #[function_component(Export)]
-pub fn export(p: &Props) -> Html {
-    let s = &p.s;
+pub fn export(p: &ExportProps) -> Html {
+    crate::ui::count_render("export");
+    let loaded = &p.loaded;
     let shown = use_state(|| Shown::Nothing);
     // The link last copied, and whether the clipboard took it (None: still trying).
     let link = use_state(|| None::<(String, Option<bool>)>);
-    // The last copy of an export: (what, whether the clipboard took it).
-    let copied = use_state(|| None::<(&'static str, bool)>);
+    let copied: Copied = use_state(|| None);
     let field = use_node_ref();
     // The embed code's choices: what the frame shows, lock, autoplay, hidden panels.
-    let frame = use_state(|| {
-        (
-            FrameView::Simulator,
-            true,
-            false,
-            Vec::<&'static str>::new(),
-        )
-    });
+    let frame = use_state(|| (FrameView::Simulator, true, false, Vec::new()));
     let locked = embed::options().lock;
     // The picker hands its file to the page's importer (views::import), as a drop does.
     let read = use_context::<Importer>().map(|i| i.0).unwrap_or_default();
@@ -79,9 +150,9 @@ pub fn export(p: &Props) -> Html {
     }
 
     let copy_link = {
-        let (s, link) = (s.clone(), link.clone());
+        let (latest, link) = (p.latest.clone(), link.clone());
         Callback::from(move |_: MouseEvent| {
-            let url = share_url(&s);
+            let url = share_url(&latest.get());
             link.set(Some((url.clone(), None)));
             let link = link.clone();
             io::copy(
@@ -106,113 +177,73 @@ pub fn export(p: &Props) -> Html {
     let save = |name: String, mime: &'static str, text: String| {
         Callback::from(move |_: MouseEvent| io::download(&name, mime, &text))
     };
-    let copy = |what: &'static str, text: String| {
-        let copied = copied.clone();
-        Callback::from(move |_: MouseEvent| {
-            let copied = copied.clone();
-            io::copy(
-                &text,
-                Callback::from(move |ok| copied.set(Some((what, ok)))),
-            );
-        })
-    };
     // Built at click time: serializing the whole trace on every render cost ~4 ms per
     // cursor move while scrubbing.
     let save_trace = {
-        let s = s.clone();
+        let loaded = loaded.clone();
         Callback::from(move |_: MouseEvent| {
             io::download(
                 "trace.json",
                 "application/json",
-                &io::trace_json(s.scenario(), s.run()),
+                &io::trace_json(&loaded.scenario, &loaded.run),
             )
         })
     };
     let expanded = |what: Shown| if *shown == what { "true" } else { "false" };
-    let step = s.playback.cursor + 1;
-    let snippet = || {
-        let (view, lock, autoplay, hide) = &*frame;
-        let o = embed::Options {
-            embed: *view != FrameView::FullApp,
-            present: *view == FrameView::Presenter,
-            lock: *lock,
-            autoplay: *autoplay,
-            hide: if *view == FrameView::FullApp {
-                hide.iter().map(|p| p.to_string()).collect()
-            } else {
-                Vec::new()
-            },
-            ..embed::Options::default()
-        };
-        embed::iframe_snippet(&page_url(), &s.fragment(true), &s.title(), &o)
-    };
     let copy_embed = {
-        let (shown, copied) = (shown.clone(), copied.clone());
-        let text = snippet();
+        let (shown, copied, frame, latest) = (
+            shown.clone(),
+            copied.clone(),
+            frame.clone(),
+            p.latest.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
             shown.set(Shown::Embed);
             let copied = copied.clone();
             io::copy(
-                &text,
+                &snippet(&latest.get(), &frame),
                 Callback::from(move |ok| copied.set(Some(("embed", ok)))),
             );
         })
     };
-    let body = {
-        let (what, name, mime, text, intro) = match *shown {
-            Shown::Nothing => ("", String::new(), "", String::new(), html! {}),
-            Shown::Embed => (
-                "embed",
-                "crashcourse-embed.html".to_string(),
-                "text/html",
-                snippet(),
-                frame_form(&frame, step),
-            ),
-            Shown::Mermaid => (
-                "mermaid",
-                "crashcourse-run.mmd".to_string(),
-                "text/plain",
-                crate::export::mermaid(s.scenario(), s.run()),
-                html! { <p class="hint">{ "A Mermaid sequence diagram of the whole run: paste it into a Markdown slide (Marp, Slidev, reveal.js, GitHub) or mermaid.live." }</p> },
-            ),
-            Shown::Svg => {
-                let svg = io::svg(s);
-                (
-                    "svg",
-                    format!("crashcourse-step-{step}.svg"),
-                    "image/svg+xml",
-                    svg.clone(),
-                    html! {
-                        <>
-                            <p class="hint">{ format!("The pipeline at step {step} as a 960×540 SVG; it follows the playback.") }</p>
-                            <div class="svg-preview" data-testid="svg-preview">{ Html::from_html_unchecked(AttrValue::from(svg)) }</div>
-                        </>
-                    },
-                )
-            }
-        };
-        let status = match *copied {
-            Some((w, true)) if w == what => "✓ Copied",
-            Some((w, false)) if w == what => {
-                "The browser refused the clipboard: select the text below and press Ctrl+C."
-            }
-            _ => "",
-        };
-        if what.is_empty() {
-            html! {}
-        } else {
-            html! {
-                <div class="export-out">
-                    { intro }
-                    <div class="form-actions">
-                        <button class="btn" onclick={copy(what, text.clone())}>{ "Copy" }</button>
-                        <button class="btn" onclick={save(name, mime, text.clone())}>{ "Download" }</button>
-                        <span class="copy-note" role="status">{ status }</span>
-                    </div>
-                    <textarea class="code" rows="8" readonly=true spellcheck="false" value={text}
-                        aria-label="Export text" data-testid={format!("{what}-text")} />
-                </div>
-            }
+    let step_hint = Callback::from(|s: Handle| {
+        let step = s.playback.cursor + 1;
+        html! { { format!("to this scenario, its faults and step {step}") } }
+    });
+    let body = match *shown {
+        Shown::Nothing => html! {},
+        Shown::Embed => {
+            let (frame, copied) = (frame.clone(), copied.clone());
+            let render = Callback::from(move |s: Handle| {
+                let step = s.playback.cursor + 1;
+                let file = ("crashcourse-embed.html".to_string(), "text/html");
+                let text = snippet(&s, &frame);
+                export_out("embed", file, text, frame_form(&frame, step), &copied)
+            });
+            html! { <Live {render} /> }
+        }
+        Shown::Mermaid => export_out(
+            "mermaid",
+            ("crashcourse-run.mmd".to_string(), "text/plain"),
+            crate::export::mermaid(&loaded.scenario, &loaded.run),
+            html! { <p class="hint">{ "A Mermaid sequence diagram of the whole run: paste it into a Markdown slide (Marp, Slidev, reveal.js, GitHub) or mermaid.live." }</p> },
+            &copied,
+        ),
+        Shown::Svg => {
+            let copied = copied.clone();
+            let render = Callback::from(move |s: Handle| {
+                let step = s.playback.cursor + 1;
+                let svg = io::svg(&s);
+                let file = (format!("crashcourse-step-{step}.svg"), "image/svg+xml");
+                let intro = html! {
+                    <>
+                        <p class="hint">{ format!("The pipeline at step {step} as a 960×540 SVG; it follows the playback.") }</p>
+                        <div class="svg-preview" data-testid="svg-preview">{ Html::from_html_unchecked(AttrValue::from(svg.clone())) }</div>
+                    </>
+                };
+                export_out("svg", file, svg, intro, &copied)
+            });
+            html! { <Live {render} /> }
         }
     };
     let link_view = match &*link {
@@ -237,7 +268,7 @@ pub fn export(p: &Props) -> Html {
             <h2 id="export-title">{ "Share and export" }</h2>
             <div class="form-actions">
                 <button class="btn btn-primary" onclick={copy_link} data-testid="copy-link">{ "Copy link" }</button>
-                <span class="hint">{ format!("to this scenario, its faults and step {step}") }</span>
+                <span class="hint"><Live render={step_hint} /></span>
             </div>
             { link_view }
             <div class="form-actions">
@@ -254,7 +285,7 @@ pub fn export(p: &Props) -> Html {
                             onchange={on_pick} data-testid="import-file" />
                     </label>
                 }
-                <button class="btn" onclick={save("scenario.json".into(), "application/json", io::scenario_json(s.scenario()))}
+                <button class="btn" onclick={save("scenario.json".into(), "application/json", io::scenario_json(&loaded.scenario))}
                     data-testid="export-scenario">{ "⤓ scenario.json" }</button>
                 <button class="btn" onclick={save_trace}
                     data-testid="export-trace">{ "⤓ trace.json" }</button>
@@ -277,10 +308,7 @@ pub fn export(p: &Props) -> Html {
 
 /// The embed code's choices: what the frame shows, lock, autoplay and (for the whole app)
 /// panels to hide. Each change rewrites the code below it; Copy copies it again.
-fn frame_form(
-    frame: &UseStateHandle<(FrameView, bool, bool, Vec<&'static str>)>,
-    step: usize,
-) -> Html {
+fn frame_form(frame: &UseStateHandle<Frame>, step: usize) -> Html {
     let (view, lock, autoplay, hide) = (**frame).clone();
     let pick = |v: FrameView| {
         let frame = frame.clone();

@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use super::super::engine::scenario::{record_id, Step};
 use super::super::engine::{self, Fault, FaultKind, Scenario};
-use super::super::playback::PlayAction;
-use super::super::session::{fault_label, Act, Message};
-use super::{step_words, Props};
+use super::{step_words, Dispatch, Latest, Loaded};
+use crate::state::playback::PlayAction;
+use crate::state::session::{fault_label, Act, Message};
 
 /// The menu's words for each kind, in the name table's order.
 fn kind_label(k: FaultKind) -> &'static str {
@@ -116,17 +116,27 @@ fn num<T: std::str::FromStr>(e: &Event) -> Option<T> {
         .ok()
 }
 
+#[derive(Properties, PartialEq)]
+pub struct FaultsProps {
+    pub loaded: Loaded,
+    /// What the last fault or crash asked for did ([`Message::is_fault`]).
+    pub message: Option<Message>,
+    pub dispatch: Dispatch,
+    /// For the step at the cursor, read when the form opens and on "Use the current step".
+    pub latest: Latest,
+}
+
 #[function_component(Faults)]
-pub fn faults(p: &Props) -> Html {
-    let s = &p.s;
-    let scenario = s.scenario();
+pub fn faults(p: &FaultsProps) -> Html {
+    crate::ui::count_render("faults");
+    let (d, scenario) = (&p.dispatch, &*p.loaded.scenario);
     let form = {
         let scenario = scenario.clone();
-        let ev = s.playback.event().cloned();
-        use_state(move || Form::new(&scenario, ev.as_ref()))
+        let latest = p.latest.clone();
+        use_state(move || Form::new(&scenario, latest.get().playback.event()))
     };
-    let o = &s.run().outcome;
-    let trace = &s.run().trace;
+    let o = &p.loaded.run.outcome;
+    let trace = &p.loaded.run.trace;
 
     let list: Html = scenario
         .faults
@@ -136,12 +146,12 @@ pub fn faults(p: &Props) -> Html {
             let fired = !o.unfired_faults.contains(&i);
             let at = trace.iter().position(|e| e.fault == Some(i));
             let remove = {
-                let s = s.clone();
-                Callback::from(move |_: MouseEvent| s.dispatch(Act::RemoveFault(i)))
+                let d = d.clone();
+                Callback::from(move |_: MouseEvent| d.dispatch(Act::RemoveFault(i)))
             };
             let goto = at.map(|ev| {
-                let s = s.clone();
-                Callback::from(move |_: MouseEvent| s.dispatch(Act::Play(PlayAction::Seek(ev))))
+                let d = d.clone();
+                Callback::from(move |_: MouseEvent| d.dispatch(Act::Play(PlayAction::Seek(ev))))
             });
             html! {
                 <li class={classes!("fault", (!fired).then_some("is-unfired"))} data-testid="fault">
@@ -207,11 +217,10 @@ pub fn faults(p: &Props) -> Html {
     let on_after = set(|f, e| f.after = num(e).unwrap_or(f.after));
     let on_et = set(|f, e| f.event_time = num(e));
     let from_cursor = {
-        let form = form.clone();
-        let ev = s.playback.event().cloned();
+        let (form, latest) = (form.clone(), p.latest.clone());
         Callback::from(move |_: MouseEvent| {
             let mut f = (*form).clone();
-            if let Some(e) = &ev {
+            if let Some(e) = latest.get().playback.event() {
                 if let Some(b) = e.batch {
                     f.batch = b;
                 }
@@ -226,16 +235,16 @@ pub fn faults(p: &Props) -> Html {
         })
     };
     let add = {
-        let s = s.clone();
+        let d = d.clone();
         let form = form.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            s.dispatch(Act::AddFault(form.fault()));
+            d.dispatch(Act::AddFault(form.fault()));
         })
     };
     let clear = {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.dispatch(Act::ClearFaults))
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Act::ClearFaults))
     };
 
     let n = scenario.workload.records as usize;
@@ -259,7 +268,7 @@ pub fn faults(p: &Props) -> Html {
         FaultKind::Crash | FaultKind::CrashMidWrite | FaultKind::Zombie
     );
 
-    let message = match &s.message {
+    let message = match &p.message {
         Some(Message::FaultRefused(e)) => {
             html! { <p class="msg msg-refused" role="alert"><strong>{ "The engine refused it: " }</strong>{ e }</p> }
         }

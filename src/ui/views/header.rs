@@ -4,11 +4,12 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::super::engine::Guarantee;
-use super::super::notes::guarantee_label;
+use super::super::engine::Scenario;
 use super::super::presets::presets;
-use super::super::session::{Act, Message, EDITED};
 use super::pipeline::{engine_title, sink_title, source_title};
-use super::Handle;
+use super::{Dispatch, Loaded};
+use crate::state::notes::guarantee_label;
+use crate::state::session::{Act, EDITED};
 
 /// Menu groups: (title, id prefixes).
 const GROUPS: [(&str, &[&str]); 8] = [
@@ -46,8 +47,7 @@ pub fn guarantee_class(g: Guarantee) -> &'static str {
 }
 
 /// The configuration in words (what an edited scenario now is): source, engine and sink.
-fn configuration(s: &Handle) -> String {
-    let sc = s.scenario();
+fn configuration(sc: &Scenario) -> String {
     let (src, src_d) = source_title(sc);
     let (eng, eng_d) = engine_title(sc);
     let (sink, sink_d) = sink_title(sc);
@@ -60,15 +60,29 @@ fn configuration(s: &Handle) -> String {
     )
 }
 
-pub fn header(s: &Handle) -> Html {
-    let o = &s.run().outcome;
-    let current = s.entry().preset.unwrap_or("");
-    let pristine = s.is_pristine_preset();
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    pub loaded: Loaded,
+    /// The undo and redo buttons' labels, when there is something to undo or redo.
+    pub undo: Option<String>,
+    pub redo: Option<String>,
+    /// A link or preset that could not be opened ([`crate::state::session::Message::Info`]).
+    pub info: Option<String>,
+    pub dispatch: Dispatch,
+}
+
+#[function_component(Header)]
+pub fn header(p: &HeaderProps) -> Html {
+    crate::ui::count_render("header");
+    let (loaded, d) = (&p.loaded, &p.dispatch);
+    let o = &loaded.run.outcome;
+    let current = loaded.preset.unwrap_or("");
+    let pristine = loaded.is_pristine();
     let on_preset = {
-        let s = s.clone();
+        let d = d.clone();
         Callback::from(move |e: Event| {
             let id = e.target_unchecked_into::<HtmlInputElement>().value();
-            s.dispatch(Act::LoadPreset(id));
+            d.dispatch(Act::LoadPreset(id));
         })
     };
     let all = presets();
@@ -89,26 +103,26 @@ pub fn header(s: &Handle) -> Html {
         })
         .collect();
 
-    let n = s.scenario().workload.records as usize;
+    let n = loaded.scenario.workload.records as usize;
     let dup = o.duplicated.0.len();
     let missing = o.missing.0.len();
     let once = n.saturating_sub(dup + missing);
-    let lesson = s.preset();
+    let lesson = loaded.preset();
     let undo = {
-        let s = s.clone();
-        Callback::from(move |_| s.dispatch(Act::Undo))
+        let d = d.clone();
+        Callback::from(move |_| d.dispatch(Act::Undo))
     };
     let redo = {
-        let s = s.clone();
-        Callback::from(move |_| s.dispatch(Act::Redo))
+        let d = d.clone();
+        Callback::from(move |_| d.dispatch(Act::Redo))
     };
     let dismiss = {
-        let s = s.clone();
-        Callback::from(move |_| s.dispatch(Act::DismissMessage))
+        let d = d.clone();
+        Callback::from(move |_| d.dispatch(Act::DismissMessage))
     };
     let help = {
-        let s = s.clone();
-        Callback::from(move |_| s.dispatch(Act::SetHelp(true)))
+        let d = d.clone();
+        Callback::from(move |_| d.dispatch(Act::SetHelp(true)))
     };
 
     html! {
@@ -143,11 +157,11 @@ pub fn header(s: &Handle) -> Html {
                 <span class={classes!("rr", (missing > 0).then_some("rr-missing"))} data-testid="run-missing">{ format!("✕ {missing} missing") }</span>
             </div>
             <div class="tools">
-                <button class="icon-btn" onclick={undo} disabled={!s.can_undo()}
-                    title={s.undo_label().map(|l| format!("Undo: {l} (Ctrl+Z)")).unwrap_or_else(|| "Nothing to undo".into())}
+                <button class="icon-btn" onclick={undo} disabled={p.undo.is_none()}
+                    title={p.undo.as_ref().map(|l| format!("Undo: {l} (Ctrl+Z)")).unwrap_or_else(|| "Nothing to undo".into())}
                     aria-label="Undo">{ "↶" }</button>
-                <button class="icon-btn" onclick={redo} disabled={!s.can_redo()}
-                    title={s.redo_label().map(|l| format!("Redo: {l} (Ctrl+Shift+Z)")).unwrap_or_else(|| "Nothing to redo".into())}
+                <button class="icon-btn" onclick={redo} disabled={p.redo.is_none()}
+                    title={p.redo.as_ref().map(|l| format!("Redo: {l} (Ctrl+Shift+Z)")).unwrap_or_else(|| "Nothing to redo".into())}
                     aria-label="Redo">{ "↷" }</button>
                 <button class="icon-btn" onclick={help} aria-label="Keyboard shortcuts and help" title="Help (?)">{ "?" }</button>
             </div>
@@ -159,10 +173,10 @@ pub fn header(s: &Handle) -> Html {
                 <p class="lesson" data-testid="what-this-shows">
                     <strong>{ "This scenario: " }</strong>
                     if let Some(l) = lesson { { "edited from " }<em>{ l.title }</em>{ ". " } }
-                    { configuration(s) }
+                    { configuration(&loaded.scenario) }
                 </p>
             }
-            if let Some(Message::Info(m)) = &s.message {
+            if let Some(m) = &p.info {
                 <p class="msg msg-refused banner" role="alert" data-testid="link-error">
                     { m.clone() }{ " " }
                     <button class="link-btn" onclick={dismiss}>{ "Dismiss" }</button>

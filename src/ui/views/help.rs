@@ -4,8 +4,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
-use super::super::session::Act;
-use super::Props;
+use super::Dispatch;
+use crate::state::session::Act;
 
 const KEYS: [(&str, &str); 14] = [
     ("Space or K", "play / pause"),
@@ -24,14 +24,19 @@ const KEYS: [(&str, &str); 14] = [
     ("Esc", "close"),
 ];
 
+#[derive(Properties, PartialEq)]
+pub struct HelpProps {
+    pub dispatch: Dispatch,
+}
+
 #[function_component(Help)]
-pub fn help(p: &Props) -> Html {
+pub fn help(p: &HelpProps) -> Html {
     let close = {
-        let s = p.s.clone();
+        let s = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| s.dispatch(Act::SetHelp(false)))
     };
     let backdrop = {
-        let s = p.s.clone();
+        let s = p.dispatch.clone();
         Callback::from(move |e: MouseEvent| {
             // Only a click on the dimmed backdrop itself, not inside the dialog.
             if e.target() == e.current_target() {

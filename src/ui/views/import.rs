@@ -13,10 +13,10 @@ use yew::prelude::*;
 
 use super::super::embed;
 use super::super::io;
-use super::super::session::Act;
 use super::super::share;
 use super::learn::Mode;
-use super::Handle;
+use super::{Dispatch, Loaded};
+use crate::state::session::Act;
 
 /// What the last import said.
 #[derive(Clone, PartialEq)]
@@ -40,7 +40,9 @@ fn has_files(e: &DragEvent) -> bool {
 
 #[derive(Properties, PartialEq)]
 pub struct DropProps {
-    pub s: Handle,
+    /// The scenario a trace is checked against.
+    pub loaded: Loaded,
+    pub dispatch: Dispatch,
     pub mode: Mode,
     pub set_mode: Callback<Mode>,
     #[prop_or_default]
@@ -55,42 +57,50 @@ pub fn file_import(p: &DropProps) -> Html {
     let dragging = use_state_eq(|| false);
     let locked = embed::options().lock;
     // The current scenario and mode, read when a file has been read.
-    let now = use_mut_ref(|| (p.s.playback.scenario.clone(), p.mode));
-    *now.borrow_mut() = (p.s.playback.scenario.clone(), p.mode);
+    let now = use_mut_ref(|| (p.loaded.scenario.clone(), p.mode));
+    *now.borrow_mut() = (p.loaded.scenario.clone(), p.mode);
 
+    // Made once: a new callback at each render would be a new context value, and Export,
+    // which reads it, would render again at every step of the playback.
     let read = {
-        let (d, note) = (p.s.dispatcher(), note.clone());
-        Callback::from(move |file: File| {
-            let name = file.name();
-            let (d, note, now) = (d.clone(), note.clone(), now.clone());
-            io::read_file(
-                &file,
-                Callback::from(move |text: Result<String, String>| {
-                    let (current, mode) = now.borrow().clone();
-                    note.set(Some(match text.and_then(|t| io::import(&t, &current)) {
-                        Err(e) => Note::Refused(format!("{name}: {e}")),
-                        Ok(_) if locked => Note::Refused(format!(
+        let (d, note) = (p.dispatch.clone(), note.clone());
+        use_memo((), move |_| {
+            Callback::from(move |file: File| {
+                let name = file.name();
+                let (d, note, now) = (d.clone(), note.clone(), now.clone());
+                io::read_file(
+                    &file,
+                    Callback::from(move |text: Result<String, String>| {
+                        let (current, mode) = now.borrow().clone();
+                        note.set(Some(match text.and_then(|t| io::import(&t, &current)) {
+                            Err(e) => Note::Refused(format!("{name}: {e}")),
+                            Ok(_) if locked => Note::Refused(format!(
                             "{name}: this page is locked (lock=1), so it opens no other scenario"
                         )),
-                        Ok((sc, said)) => {
-                            let link = share::encode(&sc, Some(0));
-                            if mode == Mode::Sandbox {
-                                d.dispatch(Act::OpenLink(link));
-                                Note::Opened(format!("{name}: {said}"))
-                            } else {
-                                let what = if said.contains("trace") {
-                                    "a trace"
+                            Ok((sc, said)) => {
+                                let link = share::encode(&sc, Some(0));
+                                if mode == Mode::Sandbox {
+                                    d.dispatch(Act::OpenLink(link));
+                                    Note::Opened(format!("{name}: {said}"))
                                 } else {
-                                    "a scenario"
-                                };
-                                Note::Offer(format!("{name} holds {what} (not opened yet)."), link)
+                                    let what = if said.contains("trace") {
+                                        "a trace"
+                                    } else {
+                                        "a scenario"
+                                    };
+                                    Note::Offer(
+                                        format!("{name} holds {what} (not opened yet)."),
+                                        link,
+                                    )
+                                }
                             }
-                        }
-                    }));
-                }),
-            );
+                        }));
+                    }),
+                );
+            })
         })
     };
+    let read = Callback::clone(&read);
 
     // Files dragged over or dropped anywhere on the page.
     {
@@ -153,7 +163,7 @@ pub fn file_import(p: &DropProps) -> Html {
         },
         Some(Note::Offer(m, link)) => {
             let open = {
-                let (d, set_mode, note) = (p.s.dispatcher(), p.set_mode.clone(), note.clone());
+                let (d, set_mode, note) = (p.dispatch.clone(), p.set_mode.clone(), note.clone());
                 let link = link.clone();
                 Callback::from(move |_: MouseEvent| {
                     set_mode.emit(Mode::Sandbox);

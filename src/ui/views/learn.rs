@@ -4,26 +4,25 @@
 //! written only in effects and event handlers, and the course works without it.
 
 use gloo::events::{EventListener, EventListenerOptions};
-use gloo::timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::super::app::key_action;
+use super::super::app::{key_action, use_play_timer};
 use super::super::content::{start, CourseText};
 use super::super::engine;
-use super::super::learn::{
-    pause_point, score, steps_before_prediction, Attempt, Effect, Prediction, Progress, Score,
-    MAX_POINTS, STORAGE_KEY,
-};
-use super::super::notes::guarantee_label;
-use super::super::playback::{interval_ms, PlayAction, DEFAULT_SPEED};
-use super::super::session::{Act, Session};
 use super::code::CodePanel;
 use super::header::guarantee_class;
 use super::quiz::Quiz;
-use super::{chip, ledger::ledger, narration::narration, notes::notes, stage::Stage};
+use super::{chip, ledger::ledger, narration::narration, notes::Notes, stage::Stage};
 use super::{timeline::Timeline, Handle};
 use crate::lessons::{self, Answer, Lesson};
+use crate::state::learn::{
+    pause_point, score, steps_before_prediction, Attempt, Effect, Prediction, Progress, Score,
+    MAX_POINTS, STORAGE_KEY,
+};
+use crate::state::notes::guarantee_label;
+use crate::state::playback::{PlayAction, DEFAULT_SPEED};
+use crate::state::session::{Act, Message, Session};
 
 /// What the page shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -392,18 +391,7 @@ pub fn lesson_view(p: &LessonProps) -> Html {
     // The run stops at its fault until the learner has predicted.
     let gate = pause_point(&pb.run.trace);
 
-    // Play timer, as in the sandbox.
-    {
-        let d = s.dispatcher();
-        use_effect_with((pb.playing, pb.speed), move |&(playing, speed)| {
-            let timer = playing.then(|| {
-                Interval::new(interval_ms(speed), move || {
-                    d.dispatch(Act::Play(PlayAction::Tick))
-                })
-            });
-            move || drop(timer)
-        });
-    }
+    use_play_timer(pb, &s.dispatcher());
     // Before the prediction the run never goes past the fault; after it, the result shows
     // once the run has played to the end.
     {
@@ -533,10 +521,11 @@ pub fn lesson_view(p: &LessonProps) -> Html {
             </header>
             <div class="lesson-grid">
                 <div class="lesson-sim">
-                    { narration(&s) }
-                    <Stage s={s.clone()} />
-                    <Timeline s={s.clone()} />
-                    { ledger(&s) }
+                    { narration(pb) }
+                    <Stage pb={pb.clone()} />
+                    <Timeline pb={pb.clone()} crash_mode={s.crash_mode} dispatch={s.dispatcher()}
+                        message={s.message.clone().filter(Message::is_fault)} />
+                    { ledger(pb, s.selected, &s.dispatcher()) }
                 </div>
                 <aside class="coach" aria-label="Lesson">
                     <section class="coach-card card">
@@ -562,8 +551,8 @@ pub fn lesson_view(p: &LessonProps) -> Html {
                 </aside>
             </div>
             <div class="lesson-more">
-                { notes(&s) }
-                <CodePanel scenario={pb.scenario.clone()} />
+                <Notes loaded={s.loaded()} />
+                <CodePanel loaded={s.loaded()} />
             </div>
         </div>
     }

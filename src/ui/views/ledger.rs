@@ -5,9 +5,10 @@ use yew::prelude::*;
 
 use super::super::engine::outcome::{Outcome, ReaderView};
 use super::super::engine::scenario::record_id;
-use super::super::playback::{record_index, window, PlayAction, View, SHOWN};
-use super::super::session::Act;
-use super::{chip, plural, status_class, status_words, unit_words, Handle};
+use super::super::engine::Scenario;
+use super::{chip, plural, status_class, status_words, unit_words, Dispatch};
+use crate::state::playback::{record_index, window, PlayAction, Playback, View, SHOWN};
+use crate::state::session::Act;
 
 /// The final verdict for record i under the primary reader: (css class, icon, words).
 pub fn verdict(o: &Outcome, i: usize) -> (&'static str, &'static str, String) {
@@ -52,10 +53,11 @@ fn dots(c: u64) -> Html {
     }
 }
 
-pub fn ledger(s: &Handle) -> Html {
-    let pb = &s.playback;
-    let o = &s.run().outcome;
-    let n = s.scenario().workload.records as usize;
+/// The records at the cursor; `selected` shows the provenance of one.
+pub fn ledger(pb: &Playback, selected: Option<usize>, d: &Dispatch) -> Html {
+    crate::ui::count_render("ledger");
+    let o = &pb.run.outcome;
+    let n = pb.scenario.workload.records as usize;
     let view = pb.view();
     let now = view.counts(n);
     let primary = o.primary_reader.clone();
@@ -75,7 +77,7 @@ pub fn ledger(s: &Handle) -> Html {
         .unwrap_or_default();
     // A long workload draws a window of records: the selected one, else those of this
     // step (or of the last step that touched records).
-    let anchor = s.selected.or_else(|| {
+    let anchor = selected.or_else(|| {
         pb.run
             .trace
             .iter()
@@ -90,11 +92,11 @@ pub fn ledger(s: &Handle) -> Html {
         .map(|i| {
             let id = record_id(i);
             let (vcls, icon, words) = verdict(o, i);
-            let selected = s.selected == Some(i);
+            let selected = selected == Some(i);
             let onclick = {
-                let s = s.clone();
+                let d = d.clone();
                 Callback::from(move |_: MouseEvent| {
-                    s.dispatch(Act::Select(if selected { None } else { Some(i) }))
+                    d.dispatch(Act::Select(if selected { None } else { Some(i) }))
                 })
             };
             let touched = touched.contains(&i);
@@ -118,10 +120,9 @@ pub fn ledger(s: &Handle) -> Html {
         })
         .collect();
 
-    let provenance = s
-        .selected
+    let provenance = selected
         .filter(|i| *i < n)
-        .map(|i| provenance(s, &pb.view_at(pb.last()), &view, i))
+        .map(|i| provenance(&pb.scenario, d, &pb.view_at(pb.last()), &view, i))
         .unwrap_or_default();
 
     html! {
@@ -154,12 +155,12 @@ pub fn ledger(s: &Handle) -> Html {
     }
 }
 
-fn provenance(s: &Handle, end: &View, now: &View, i: usize) -> Html {
+fn provenance(sc: &Scenario, d: &Dispatch, end: &View, now: &View, i: usize) -> Html {
     let id = record_id(i);
     let copies = end.copies_of(i);
     let close = {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.dispatch(Act::Select(None)))
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Act::Select(None)))
     };
     let items: Html = copies
         .iter()
@@ -169,16 +170,16 @@ fn provenance(s: &Handle, end: &View, now: &View, i: usize) -> Html {
             let (icon, word) = status_words(status_now.unwrap_or(r.status));
             let (eicon, eword) = status_words(r.status);
             let goto = {
-                let s = s.clone();
+                let d = d.clone();
                 let ev = r.event;
-                Callback::from(move |_: MouseEvent| s.dispatch(Act::Play(PlayAction::Seek(ev))))
+                Callback::from(move |_: MouseEvent| d.dispatch(Act::Play(PlayAction::Seek(ev))))
             };
             let mut who = format!("instance {}", r.instance);
             if r.zombie {
                 who.push_str(" (zombie)");
             }
-            let batch = unit_words(s.scenario(), r.batch, r.attempt)
-                .unwrap_or_else(|| format!("no {}", s.scenario().engine.unit()));
+            let batch = unit_words(sc, r.batch, r.attempt)
+                .unwrap_or_else(|| format!("no {}", sc.engine.unit()));
             html! {
                 <li class={classes!("copy", status_class(r.status), (!written).then_some("is-future"))}>
                     <span class="copy-main">

@@ -12,9 +12,10 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::super::engine::outcome::Outcome;
 use super::super::engine::{self, Matrix as EngineMatrix, Scenario};
-use super::super::session::{crash_cells, describe_fault, effect_words, Act, Effect};
-use super::{plural, step_letter, step_words, unit_words, Handle};
+use super::{plural, step_letter, step_words, unit_words, Dispatch, Loaded};
+use crate::state::session::{crash_cells, describe_fault, effect_words, Act, Effect};
 
 thread_local! {
     /// The last clean pipeline explored and its matrix: coming back to the tab after a
@@ -63,15 +64,15 @@ fn faults_words(faults: &[engine::Fault]) -> String {
 /// The crash matrix page; `on_pick` shows the simulator after a cell was picked. (A plain
 /// function, not a component: it has no state of its own, and every component type costs
 /// wasm.)
-pub fn crash_matrix(s: &Handle, on_pick: &Callback<()>) -> Html {
-    let clean = s.clean_scenario();
+pub fn crash_matrix(loaded: &Loaded, d: &Dispatch, on_pick: &Callback<()>) -> Html {
+    let clean = loaded.clean_scenario();
     let m = matrix_of(clean.clone());
     let cells = crash_cells(&clean, &m);
-    let current = &s.scenario().faults;
+    let current = &loaded.scenario.faults;
 
     // One handler for every cell and "try" button: `data-run` is the index of its run.
     let onclick = {
-        let (s, m, on_pick) = (s.clone(), m.clone(), on_pick.clone());
+        let (d, m, on_pick) = (d.clone(), m.clone(), on_pick.clone());
         Callback::from(move |e: MouseEvent| {
             let run = e
                 .target()
@@ -81,7 +82,7 @@ pub fn crash_matrix(s: &Handle, on_pick: &Callback<()>) -> Html {
                 .and_then(|i| i.parse::<usize>().ok())
                 .and_then(|i| m.runs.get(i));
             if let Some(r) = run {
-                s.dispatch(Act::MatrixPick(r.faults.clone(), faults_words(&r.faults)));
+                d.dispatch(Act::MatrixPick(r.faults.clone(), faults_words(&r.faults)));
                 on_pick.emit(());
             }
         })
@@ -233,13 +234,18 @@ pub fn crash_matrix(s: &Handle, on_pick: &Callback<()>) -> Html {
 
 /// The crash matrix's pick, while it is what the simulator runs: what it is, what it does,
 /// an undo and the way back to the matrix (in the mode bar, so it takes no room).
-pub fn pick_bar(s: &Handle, back: &Callback<()>) -> Option<Html> {
-    let label = s.matrix_pick()?.to_string();
-    let o = &s.run().outcome;
+/// `label` is [`crate::state::session::Session::matrix_pick`], `o` the outcome of its run.
+pub fn pick_bar(
+    label: Option<&str>,
+    o: &Outcome,
+    d: &Dispatch,
+    back: &Callback<()>,
+) -> Option<Html> {
+    let label = label?.to_string();
     let effect = Effect::of(&o.missing.0, &o.duplicated.0);
     let undo = {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.dispatch(Act::Undo))
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Act::Undo))
     };
     let back = back.reform(|_: MouseEvent| ());
     Some(html! {

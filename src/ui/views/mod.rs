@@ -1,11 +1,18 @@
-//! The Yew views. Each takes the session handle (`s`), reads it, and dispatches acts.
+//! The Yew views. Each takes what it reads — the loaded scenario and run ([`Loaded`],
+//! compared by revision), the playback, a message, the [`Dispatch`] — and dispatches acts,
+//! so a step of the playback renders only the views that show the cursor.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use yew::prelude::*;
 
 pub use super::app::Handle;
 use super::engine::scenario::Step;
 use super::engine::{Event, EventKind, Fault, RowStatus, Scenario};
-use super::playback::record_index;
+use crate::state::playback::record_index;
+pub use crate::state::session::Loaded;
+use crate::state::session::Session;
 
 pub mod builder;
 pub mod caption;
@@ -27,10 +34,56 @@ pub mod quiz;
 pub mod stage;
 pub mod timeline;
 
-/// The props of every view.
+/// The props of the views that read only the loaded scenario and run (notes, code, compare):
+/// one type for them all, as each props type costs wasm.
 #[derive(Properties, PartialEq)]
-pub struct Props {
-    pub s: Handle,
+pub struct LoadedProps {
+    pub loaded: Loaded,
+}
+
+/// Sends acts to the session; the same for the app's lifetime (a prop that never changes).
+pub type Dispatch = UseReducerDispatcher<Session>;
+
+/// The session as of the app's last render, read at the moment of a click (the link to this
+/// step, the fault form's "Use the current step") rather than rendered with: equal to itself
+/// forever, so a view that holds it does not render again at every step.
+#[derive(Clone)]
+pub struct Latest(Rc<RefCell<Handle>>);
+
+impl PartialEq for Latest {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Latest {
+    pub fn get(&self) -> Handle {
+        self.0.borrow().clone()
+    }
+}
+
+/// The [`Latest`] of `session`, brought up to date at each render of the caller.
+#[hook]
+pub fn use_latest(session: &Handle) -> Latest {
+    let latest = use_mut_ref(|| session.clone());
+    *latest.borrow_mut() = session.clone();
+    Latest(latest)
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LiveProps {
+    pub render: Callback<Handle, Html>,
+}
+
+/// A leaf that follows the playback inside a view that does not (Export's step number, its
+/// embed code and SVG snapshot): it reads the session from the app's context and renders
+/// alone at each step.
+#[function_component(Live)]
+pub fn live(p: &LiveProps) -> Html {
+    crate::ui::count_render("live");
+    use_context::<Handle>()
+        .map(|s| p.render.emit(s))
+        .unwrap_or_default()
 }
 
 /// A record chip: its id on the record's identity colour (a stripe, never the only cue).

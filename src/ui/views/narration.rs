@@ -4,9 +4,9 @@
 use yew::prelude::*;
 
 use super::super::engine;
-use super::super::playback::Playback;
 use super::caption::{headline, outcome_head};
-use super::{batch_words, kind_words, Handle};
+use super::{batch_words, kind_words};
+use crate::state::playback::Playback;
 
 /// What the live region says at the cursor. Paused or stepping by hand: the step's sentence.
 /// Playing: nothing (a screen reader would speak every step, two a second), except at a key
@@ -31,8 +31,8 @@ pub fn announcement(pb: &Playback) -> String {
     text
 }
 
-pub fn narration(s: &Handle) -> Html {
-    let pb = &s.playback;
+pub fn narration(pb: &Playback) -> Html {
+    crate::ui::count_render("narration");
     let Some(e) = pb.event() else {
         return html! {
             <section class="narration card">
@@ -48,10 +48,10 @@ pub fn narration(s: &Handle) -> Html {
     if let Some(q) = &e.query {
         meta.push(format!("query {q}"));
     }
-    if let Some(b) = batch_words(e, s.scenario()) {
+    if let Some(b) = batch_words(e, &pb.scenario) {
         meta.push(b);
     }
-    let kind = kind_words(e, s.scenario());
+    let kind = kind_words(e, &pb.scenario);
     let cls = classes!(
         "narration",
         "card",

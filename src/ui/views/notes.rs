@@ -2,11 +2,13 @@
 
 use yew::prelude::*;
 
-use super::super::notes::conventions;
-use super::Handle;
+use super::LoadedProps;
+use crate::state::notes::conventions;
 
-pub fn notes(s: &Handle) -> Html {
-    let list = conventions(s.scenario(), &s.run().outcome);
+#[function_component(Notes)]
+pub fn notes(p: &LoadedProps) -> Html {
+    crate::ui::count_render("notes");
+    let list = conventions(&p.loaded.scenario, &p.loaded.run.outcome);
     let items: Html = list
         .iter()
         .map(|n| html! { <li><b>{ n.topic }</b>{ ": " }{ &n.text }</li> })

@@ -5,24 +5,23 @@
 
 use yew::prelude::*;
 
-use super::super::playback::PlayAction;
-use super::super::session::Act;
 use super::caption::captions;
 use super::narration::narration;
 use super::stage::Stage;
 use super::timeline::{pacing_toggle, play_on, scrub_on};
-use super::Handle;
+use super::Dispatch;
+use crate::state::playback::{PlayAction, Playback};
+use crate::state::session::Act;
 
 /// Play controls, the scrubber and the position: the timeline without its tick strip.
-fn compact_timeline(s: &Handle) -> Html {
-    let pb = &s.playback;
-    let play = |a: PlayAction| play_on(s, a);
+fn compact_timeline(pb: &Playback, d: &Dispatch) -> Html {
+    let play = |a: PlayAction| play_on(d, a);
     let act = |a: Act| {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.dispatch(a.clone()))
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(a.clone()))
     };
-    let on_scrub = scrub_on(s);
-    let speed = super::super::playback::SPEEDS[pb.speed].1;
+    let on_scrub = scrub_on(d);
+    let speed = crate::state::playback::SPEEDS[pb.speed].1;
     html! {
         <div class="pt" role="group" aria-label="Playback" data-testid="present-timeline">
             <button class="ctl" onclick={play(PlayAction::StepBack)} data-testid="step-back"
@@ -39,7 +38,7 @@ fn compact_timeline(s: &Handle) -> Html {
             <button class="ctl ctl-text" onclick={play(PlayAction::Slower)} aria-label="Slower ([)">{ "−" }</button>
             <span class="pt-speed" aria-label="Speed">{ speed }</span>
             <button class="ctl ctl-text" onclick={play(PlayAction::Faster)} aria-label="Faster (])">{ "+" }</button>
-            { pacing_toggle(s, "Hold") }
+            { pacing_toggle(pb, d, "Hold") }
             if !super::super::embed::options().embed {
                 <button class="ctl ctl-text" onclick={act(Act::TogglePresent)} data-testid="present-exit"
                     title="Leave presenter mode (F)">{ "✕ F" }</button>
@@ -48,18 +47,18 @@ fn compact_timeline(s: &Handle) -> Html {
     }
 }
 
-/// The presenter layout.
-pub fn presenter(s: &Handle) -> Html {
+/// The presenter layout, with the scenario's title.
+pub fn presenter(pb: &Playback, title: &str, d: &Dispatch) -> Html {
     html! {
         <div class="app present" data-present="1" data-testid="app">
             <main class="present-frame">
-                <h1 class="sr-only">{ s.title() }</h1>
-                <div class="present-stage"><Stage s={s.clone()} /></div>
+                <h1 class="sr-only">{ title.to_string() }</h1>
+                <div class="present-stage"><Stage pb={pb.clone()} /></div>
                 <div class="present-side">
-                    { captions(s) }
-                    { narration(s) }
+                    { captions(pb, d) }
+                    { narration(pb) }
                 </div>
-                { compact_timeline(s) }
+                { compact_timeline(pb, d) }
             </main>
         </div>
     }

@@ -13,8 +13,6 @@
 //! on `left`. `prefers-reduced-motion` turns every animation and transition off: the same end
 //! states, no motion.
 
-use std::rc::Rc;
-
 use gloo::events::EventListener;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -23,12 +21,12 @@ use yew::prelude::*;
 use super::super::engine::outcome::Outcome;
 use super::super::engine::scenario::{record_id, Engine, SinkCfg, Source, Step};
 use super::super::engine::{Change, Event, EventKind, RowStatus, Scenario};
-use super::super::playback::{
-    animates, copy_numbers, downtime, memory, motion_ms, proc_state, resume_position, window,
-    Memory, ProcState, RowView, View, SHOWN, SHOWN_LOG,
-};
 use super::pipeline::{source_entries, SourceEntry};
-use super::{chip, plural, Props};
+use super::{chip, plural};
+use crate::state::playback::{
+    animates, copy_numbers, downtime, memory, motion_ms, proc_state, resume_position, window,
+    Memory, Playback, ProcState, RowView, View, SHOWN, SHOWN_LOG,
+};
 
 /// Tape cells per lane at most (a longer source shows a window around the read position).
 const TAPE: usize = 16;
@@ -137,16 +135,21 @@ fn process_name(s: &Scenario) -> &'static str {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct StageProps {
+    pub pb: Playback,
+}
+
 #[function_component(Stage)]
-pub fn stage(props: &Props) -> Html {
-    let s = &props.s;
-    let pb = &s.playback;
+pub fn stage(props: &StageProps) -> Html {
+    crate::ui::count_render("stage");
+    let pb = &props.pb;
     let root = use_node_ref();
 
     // Motion only for one step forward within the same run; a re-render at the same cursor
     // keeps what it had.
-    let run_key = Rc::as_ptr(&pb.run) as usize;
-    let last = use_mut_ref(|| (0usize, None::<usize>, false));
+    let run_key = pb.rev;
+    let last = use_mut_ref(|| (0u64, None::<usize>, false));
     let motion = {
         let mut l = last.borrow_mut();
         if l.0 == run_key && l.1 == Some(pb.cursor) {
@@ -160,9 +163,7 @@ pub fn stage(props: &Props) -> Html {
 
     let entries = {
         let sc = pb.scenario.clone();
-        use_memo(Rc::as_ptr(&pb.scenario) as usize, move |_| {
-            source_entries(&sc)
-        })
+        use_memo(pb.rev, move |_| source_entries(&sc))
     };
 
     {

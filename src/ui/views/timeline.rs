@@ -7,27 +7,28 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use super::super::engine::{Run, Scenario};
-use super::super::playback::{groups, PlayAction, SPEEDS};
-use super::super::session::{crash_point_of, Act, Message, Session};
-use super::{batch_words, event_glyph, kind_words, step_words, unit_words, Handle, Props};
+use super::{batch_words, event_glyph, kind_words, step_words, unit_words, Dispatch};
+use crate::state::playback::{groups, PlayAction, Playback, SPEEDS};
+use crate::state::session::{crash_point, crash_point_of, Act, Message};
 
-/// An `Rc` compared by pointer: props that change only when the run is replaced.
-#[derive(Clone)]
-struct Same<T>(Rc<T>);
-
-impl<T> PartialEq for Same<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
+#[derive(Properties)]
+struct TicksProps {
+    run: Rc<Run>,
+    scenario: Rc<Scenario>,
+    /// Their revision ([`Playback::rev`]): the props compare by it, not by the run.
+    rev: u64,
+    crash_mode: bool,
+    dispatch: Dispatch,
+    strip: NodeRef,
 }
 
-#[derive(Properties, PartialEq)]
-struct TicksProps {
-    run: Same<Run>,
-    scenario: Same<Scenario>,
-    crash_mode: bool,
-    dispatch: UseReducerDispatcher<Session>,
-    strip: NodeRef,
+impl PartialEq for TicksProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.rev == other.rev
+            && self.crash_mode == other.crash_mode
+            && self.dispatch == other.dispatch
+            && self.strip == other.strip
+    }
 }
 
 /// The tick strip. It re-renders only when the run or the click mode changes: the cursor
@@ -39,8 +40,9 @@ struct TicksProps {
 /// follows it; the strip handles no key itself, so none fires twice.
 #[function_component(Ticks)]
 fn ticks(p: &TicksProps) -> Html {
-    let trace = &p.run.0.trace;
-    let scenario = &*p.scenario.0;
+    crate::ui::count_render("ticks");
+    let trace = &p.run.trace;
+    let scenario = &*p.scenario;
     let crash_mode = p.crash_mode;
     // One delegated click handler for every tick.
     let onclick = {
@@ -215,17 +217,27 @@ fn remember_crash() {
     }
 }
 
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    pub pb: Playback,
+    /// Clicking a tick crashes after it.
+    pub crash_mode: bool,
+    /// What the last fault or crash asked for did ([`Message::is_fault`]).
+    pub message: Option<Message>,
+    pub dispatch: Dispatch,
+}
+
 #[function_component(Timeline)]
-pub fn timeline(p: &Props) -> Html {
-    let s = &p.s;
-    let pb = &s.playback;
+pub fn timeline(p: &TimelineProps) -> Html {
+    crate::ui::count_render("timeline");
+    let (pb, d) = (&p.pb, &p.dispatch);
     let strip = use_node_ref();
 
     // The first-visit hint (how to crash), until the learner has added a fault once.
     let hint = use_state(|| !crashed_before());
     {
         let hint = hint.clone();
-        let added = matches!(s.message, Some(Message::FaultAdded(_)));
+        let added = matches!(p.message, Some(Message::FaultAdded(_)));
         use_effect_with(added, move |&added| {
             if added && *hint {
                 remember_crash();
@@ -238,8 +250,8 @@ pub fn timeline(p: &Props) -> Html {
     // re-renders the strip: then every tick is re-marked.
     {
         let strip = strip.clone();
-        let marked = use_mut_ref(|| None::<(usize, usize, bool)>);
-        let deps = (pb.cursor, Rc::as_ptr(&pb.run) as usize, s.crash_mode);
+        let marked = use_mut_ref(|| None::<(usize, u64, bool)>);
+        let deps = (pb.cursor, pb.rev, p.crash_mode);
         use_effect_with(deps, move |&(cursor, run, mode)| {
             if let Some(el) = strip.cast::<HtmlElement>() {
                 let from = match *marked.borrow() {
@@ -252,25 +264,25 @@ pub fn timeline(p: &Props) -> Html {
         });
     }
 
-    let play = |a: PlayAction| play_on(s, a);
+    let play = |a: PlayAction| play_on(d, a);
     let on_speed = {
-        let s = s.clone();
+        let d = d.clone();
         Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlInputElement>().value();
             if let Ok(i) = v.parse::<usize>() {
-                s.dispatch(Act::Play(PlayAction::SetSpeed(i)));
+                d.dispatch(Act::Play(PlayAction::SetSpeed(i)));
             }
         })
     };
-    let on_scrub = scrub_on(s);
-    let crash_mode = s.crash_mode;
+    let on_scrub = scrub_on(d);
+    let crash_mode = p.crash_mode;
     let toggle_mode = {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.dispatch(Act::SetCrashMode(!crash_mode)))
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Act::SetCrashMode(!crash_mode)))
     };
     let crash_here = {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.dispatch(Act::CrashHere))
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Act::CrashHere))
     };
 
     let speeds: Html = SPEEDS
@@ -279,12 +291,12 @@ pub fn timeline(p: &Props) -> Html {
         .map(|(i, (_, name))| html! { <option value={i.to_string()} selected={i == pb.speed}>{ *name }</option> })
         .collect();
 
-    let here = s.crash_point(pb.cursor);
+    let here = crash_point(&pb.run, pb.cursor);
     let here_label = match (&here, pb.event()) {
         (Ok(_), Some(e)) => format!(
             "✕ Crash after {} of {} {}{}",
             e.step.map(step_words).unwrap_or_default(),
-            s.scenario().engine.unit(),
+            pb.scenario.engine.unit(),
             e.batch.unwrap_or(0),
             match e.attempt {
                 Some(a) if a > 1 => format!(" (attempt {a})"),
@@ -293,7 +305,7 @@ pub fn timeline(p: &Props) -> Html {
         ),
         _ => "✕ Crash here".to_string(),
     };
-    let message = match &s.message {
+    let message = match &p.message {
         Some(Message::FaultAdded(d)) => html! {
             <p class="msg msg-ok" role="status">{ format!("Added: {d}. The engine re-ran the scenario; ") }
                 <span>{ "the timeline now shows what follows." }</span></p>
@@ -326,7 +338,7 @@ pub fn timeline(p: &Props) -> Html {
                         <span class="sr-only">{ "Speed" }</span>
                         <select onchange={on_speed} aria-label="Playback speed" title="Speed ([ and ])">{ speeds }</select>
                     </label>
-                    { pacing_toggle(s, "Hold at key moments") }
+                    { pacing_toggle(pb, d, "Hold at key moments") }
                     <button class="ctl ctl-text" onclick={play(PlayAction::PrevFault)} disabled={!has_prev}
                         aria-label="Previous fault (Shift+←)" title="Previous fault (Shift+←)">{ "◀ fault" }</button>
                     <button class="ctl ctl-text" onclick={play(PlayAction::NextFault)} disabled={!has_next}
@@ -336,8 +348,8 @@ pub fn timeline(p: &Props) -> Html {
             </div>
             <input class="scrub" type="range" min="0" max={pb.last().to_string()} value={pb.cursor.to_string()}
                 oninput={on_scrub} aria-label="Scrub through the run" />
-            <Ticks run={Same(pb.run.clone())} scenario={Same(pb.scenario.clone())} crash_mode={crash_mode}
-                dispatch={s.dispatcher()} strip={strip.clone()} />
+            <Ticks run={pb.run.clone()} scenario={pb.scenario.clone()} rev={pb.rev} crash_mode={crash_mode}
+                dispatch={d.clone()} strip={strip.clone()} />
             <div class="tl-actions">
                 <button class="btn btn-crash" onclick={crash_here} disabled={here.is_err()} data-testid="crash-here"
                     title={match &here { Ok(_) => "Add a crash right after this step (C)".to_string(), Err(e) => format!("Not here: {e}") }}>
@@ -368,27 +380,27 @@ pub fn timeline(p: &Props) -> Html {
 }
 
 /// A click that does playback action `a`.
-pub fn play_on(s: &Handle, a: PlayAction) -> Callback<MouseEvent> {
-    let s = s.clone();
-    Callback::from(move |_: MouseEvent| s.dispatch(Act::Play(a.clone())))
+pub fn play_on(d: &Dispatch, a: PlayAction) -> Callback<MouseEvent> {
+    let d = d.clone();
+    Callback::from(move |_: MouseEvent| d.dispatch(Act::Play(a.clone())))
 }
 
 /// The scrubber's input: seek to its value.
-pub fn scrub_on(s: &Handle) -> Callback<InputEvent> {
-    let s = s.clone();
+pub fn scrub_on(d: &Dispatch) -> Callback<InputEvent> {
+    let d = d.clone();
     Callback::from(move |e: InputEvent| {
         let v = e.target_unchecked_into::<HtmlInputElement>().value();
         if let Ok(i) = v.parse::<usize>() {
-            s.dispatch(Act::Play(PlayAction::Seek(i)));
+            d.dispatch(Act::Play(PlayAction::Seek(i)));
         }
     })
 }
 
 /// The pacing toggle (timeline and presenter mode).
-pub fn pacing_toggle(s: &Handle, label: &'static str) -> Html {
-    let on = s.playback.pacing;
+pub fn pacing_toggle(pb: &Playback, d: &Dispatch, label: &'static str) -> Html {
+    let on = pb.pacing;
     html! {
-        <button class={classes!("ctl", "ctl-text", on.then_some("on"))} onclick={play_on(s, PlayAction::SetPacing(!on))}
+        <button class={classes!("ctl", "ctl-text", on.then_some("on"))} onclick={play_on(d, PlayAction::SetPacing(!on))}
             aria-pressed={if on { "true" } else { "false" }} data-testid="pacing-toggle"
             title="Hold at every fault, restart and first duplicate while playing">{ label }</button>
     }

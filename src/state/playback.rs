@@ -1,15 +1,16 @@
 //! The playback reducer: a finished run, a cursor, and the state folded up to it.
 //!
-//! Pure Rust, no Yew and no web-sys, so it is tested natively (tests/playback.rs) as well as
-//! in the browser. The UI never re-implements an engine rule: [`View`] is the fold of the
+//! Pure Rust, no Yew and no web-sys (`crate::state`), so it is tested natively
+//! (tests/playback.rs) as well as in the browser. The UI never re-implements an engine rule: [`View`] is the fold of the
 //! trace's [`Change`]s, in order, and nothing else.
 //!
 //! Scrubbing stays cheap on long traces: [`Frames`] keeps a copy of the folded state every
 //! [`KEYFRAME_EVERY`] events, so [`Playback::view`] replays at most that many events.
 
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::engine::{Change, Event, EventKind, RowStatus, Run, Scenario, VecMap, VecSet};
+use crate::engine::{Change, Event, EventKind, RowStatus, Run, Scenario, VecMap, VecSet};
 
 /// A keyframe every this many events.
 pub const KEYFRAME_EVERY: usize = 32;
@@ -425,11 +426,23 @@ fn first_duplicate(v: &View) -> Option<String> {
     counts.iter().position(|&n| n > 1).map(|i| format!("r{i}"))
 }
 
+/// A new revision: each run a [`Playback`] loads gets its own, unique in the process (the
+/// sandbox's session and a lesson's never share one). Views and memos tell runs apart by it:
+/// never by comparing runs (thousands of events) nor by address (a new run can reuse a freed
+/// one's).
+pub fn next_revision() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
 /// Playback of one run.
 #[derive(Clone, Debug)]
 pub struct Playback {
     pub scenario: Rc<Scenario>,
     pub run: Rc<Run>,
+    /// The revision of `scenario` and `run` ([`next_revision`]): a new one whenever they are
+    /// replaced, the same while only the cursor, speed or pacing change.
+    pub rev: u64,
     frames: Rc<Frames>,
     /// Index of the current event (the view includes it). 0 on an empty trace.
     pub cursor: usize,
@@ -446,8 +459,7 @@ pub struct Playback {
 
 impl PartialEq for Playback {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.run, &other.run)
-            && Rc::ptr_eq(&self.scenario, &other.scenario)
+        self.rev == other.rev
             && self.cursor == other.cursor
             && self.playing == other.playing
             && self.speed == other.speed
@@ -485,6 +497,7 @@ impl Playback {
         Playback {
             scenario,
             run,
+            rev: next_revision(),
             frames,
             cursor: 0,
             playing: false,
@@ -767,7 +780,7 @@ pub fn memory(trace: &[Event], cursor: usize) -> Memory {
     events.reverse();
     let mut m = Memory::default();
     for e in events {
-        let read = e.kind == EventKind::Step && e.step == Some(super::engine::scenario::Step::Read);
+        let read = e.kind == EventKind::Step && e.step == Some(crate::engine::scenario::Step::Read);
         if read {
             let leased: Vec<u64> = e
                 .changes
@@ -801,7 +814,7 @@ pub fn memory(trace: &[Event], cursor: usize) -> Memory {
             continue;
         }
         let write =
-            e.step == Some(super::engine::scenario::Step::SinkWrite) || e.kind == EventKind::Fault;
+            e.step == Some(crate::engine::scenario::Step::SinkWrite) || e.kind == EventKind::Fault;
         for c in &e.changes {
             if let Change::Row {
                 record, position, ..
@@ -855,7 +868,7 @@ impl ProcState {
 /// checkpoint leave it dead until the next start; a zombie cut-off and a zombie's own events
 /// make it a zombie; a stop stops it.
 pub fn proc_state(scenario: &Scenario, trace: &[Event], cursor: usize) -> ProcState {
-    use super::engine::Fault;
+    use crate::engine::Fault;
     let Some(e) = trace.get(cursor) else {
         return ProcState::Running;
     };
@@ -932,7 +945,7 @@ pub fn resume_position(trace: &[Event], cursor: usize) -> Option<u64> {
         e.instance == start.instance
             && e.zombie == start.zombie
             && e.kind == EventKind::Step
-            && e.step == Some(super::engine::scenario::Step::Read)
+            && e.step == Some(crate::engine::scenario::Step::Read)
     })?;
     memory(trace, read)
         .held

@@ -9,10 +9,10 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use super::engine::{self, EventKind, Fault, Run, Scenario};
 use super::playback::{divergence, PlayAction, Playback, PRESENT_SPEED};
-use super::presets::{self, Preset};
-use super::share;
+use crate::engine::{self, EventKind, Fault, Run, Scenario};
+use crate::presets::{self, Preset};
+use crate::share;
 
 /// The browser view caps the workload so that a run stays instant to compute and draw.
 pub const MAX_UI_RECORDS: u32 = 200;
@@ -119,6 +119,70 @@ pub enum Message {
     Info(String),
 }
 
+impl Message {
+    /// Said by the fault list and the timeline (and answered by moving on).
+    pub fn is_fault(&self) -> bool {
+        matches!(self, Message::FaultAdded(_) | Message::FaultRefused(_))
+    }
+}
+
+/// The loaded scenario, its run and the preset it is (or was edited from): what most views
+/// read, as one prop. Equal exactly when the revision ([`Playback::rev`]) is, so a view that
+/// takes it renders again when another run is loaded, never at a step of the playback, and
+/// never after comparing two runs.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub rev: u64,
+    pub scenario: Rc<Scenario>,
+    pub run: Rc<Run>,
+    pub preset: Option<&'static str>,
+}
+
+impl PartialEq for Loaded {
+    fn eq(&self, other: &Self) -> bool {
+        self.rev == other.rev
+    }
+}
+
+impl Loaded {
+    /// The preset this scenario is (or was edited from).
+    pub fn preset(&self) -> Option<Preset> {
+        self.preset.and_then(presets::preset)
+    }
+
+    /// Is the scenario exactly its preset, unedited?
+    pub fn is_pristine(&self) -> bool {
+        self.preset()
+            .and_then(|p| preset_scenario(&p).ok())
+            .is_some_and(|s| s == *self.scenario)
+    }
+
+    /// The scenario's one name everywhere (menu, embed bar, SVG export): its preset's title
+    /// while unedited, else "Edited scenario".
+    pub fn title(&self) -> String {
+        self.preset()
+            .filter(|_| self.is_pristine())
+            .map(|p| p.title.to_string())
+            .unwrap_or_else(|| EDITED.to_string())
+    }
+
+    /// The page fragment (without `#`) that reopens this scenario: `preset=ID` for an
+    /// unedited preset without a position, else a share link (`v1=…`, with the position).
+    pub fn fragment(&self, position: Option<usize>) -> String {
+        match self.preset {
+            Some(id) if position.is_none() && self.is_pristine() => format!("preset={id}"),
+            _ => share::encode(&self.scenario, position),
+        }
+    }
+
+    /// The scenario without its faults: the pipeline the crash matrix explores.
+    pub fn clean_scenario(&self) -> Scenario {
+        let mut s = Scenario::clone(&self.scenario);
+        s.faults.clear();
+        s
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Session {
     pub playback: Playback,
@@ -161,6 +225,34 @@ enum Cursor {
     Fault(usize),
     /// On this event (clamped).
     At(usize),
+}
+
+/// A change of scenario, as the history records it once the engine has accepted it.
+struct Change {
+    /// The undo button's label.
+    label: String,
+    /// The preset it is, or was edited from.
+    preset: Option<&'static str>,
+    /// Where the cursor goes in the new run.
+    cursor: Cursor,
+    said: Said,
+}
+
+/// What the message says once a change is committed.
+enum Said {
+    Clear,
+    /// Unchanged (a builder edit: it speaks through its draft).
+    Keep,
+    /// [`Message::FaultAdded`].
+    Added(String),
+}
+
+/// The undo label of a scenario opened whole: its preset's title, else "shared link".
+fn source_label(preset: Option<&'static str>) -> String {
+    match preset.and_then(presets::preset) {
+        Some(p) => format!("preset “{}”", p.title),
+        None => "shared link".to_string(),
+    }
 }
 
 /// What a page fragment asks for: a scenario, a position, and the preset it is (if any).
@@ -212,15 +304,7 @@ impl Session {
         match link_target(fragment) {
             Ok(None) => Session::new(None),
             Ok(Some((s, position, preset))) => {
-                let mut n = Session::new(None);
-                let label = match preset.and_then(presets::preset) {
-                    Some(p) => format!("preset “{}”", p.title),
-                    None => "shared link".to_string(),
-                };
-                n.history = Rc::new(Vec::new());
-                n.at = 0;
-                n.commit_first(s, label, preset, position.unwrap_or(0));
-                n
+                Session::first(s, source_label(preset), preset, position.unwrap_or(0))
             }
             Err(e) => {
                 let mut n = Session::new(None);
@@ -230,39 +314,6 @@ impl Session {
                 n
             }
         }
-    }
-
-    /// The page fragment (without `#`) that reopens this scenario: `preset=ID` for an
-    /// unedited preset, else a share link (`v1=…`, with the position if `with_position`).
-    pub fn fragment(&self, with_position: bool) -> String {
-        match self.entry().preset {
-            Some(id) if self.is_pristine_preset() && !with_position => format!("preset={id}"),
-            _ => share::encode(
-                self.scenario(),
-                with_position.then_some(self.playback.cursor),
-            ),
-        }
-    }
-
-    fn commit_first(
-        &mut self,
-        s: Scenario,
-        label: String,
-        preset: Option<&'static str>,
-        at: usize,
-    ) {
-        let scenario = Rc::new(s);
-        let run = Rc::new(engine::run(&scenario));
-        self.picked = None;
-        self.history = Rc::new(vec![Entry {
-            scenario: scenario.clone(),
-            run: run.clone(),
-            label,
-            preset,
-        }]);
-        self.at = 0;
-        let p = Playback::new(scenario, run);
-        self.playback = p.replace(p.scenario.clone(), p.run.clone(), at);
     }
 
     /// A session on the preset `id` (the default preset if unknown or invalid).
@@ -281,16 +332,26 @@ impl Session {
                 (p, s)
             }
         };
+        Session::first(s, source_label(Some(p.id)), Some(p.id), 0)
+    }
+
+    /// A new session whose history starts with `s` (which the engine has accepted: a preset
+    /// or a link), at event `cursor`.
+    fn first(s: Scenario, label: String, preset: Option<&'static str>, cursor: usize) -> Session {
         let scenario = Rc::new(s);
         let run = Rc::new(engine::run(&scenario));
         let entry = Entry {
             scenario: scenario.clone(),
             run: run.clone(),
-            label: format!("preset “{}”", p.title),
-            preset: Some(p.id),
+            label,
+            preset,
         };
+        let playback = Playback::new(scenario, run);
         Session {
-            playback: Playback::new(scenario, run),
+            playback: match cursor {
+                0 => playback,
+                at => playback.apply(PlayAction::Seek(at)),
+            },
             history: Rc::new(vec![entry]),
             at: 0,
             draft: None,
@@ -300,6 +361,23 @@ impl Session {
             help: false,
             present: false,
             picked: None,
+        }
+    }
+
+    /// The page fragment (without `#`) that reopens this scenario: `preset=ID` for an
+    /// unedited preset, else a share link (`v1=…`, with the position if `with_position`).
+    pub fn fragment(&self, with_position: bool) -> String {
+        self.loaded()
+            .fragment(with_position.then_some(self.playback.cursor))
+    }
+
+    /// What the views read of the current entry (see [`Loaded`]).
+    pub fn loaded(&self) -> Loaded {
+        Loaded {
+            rev: self.playback.rev,
+            scenario: self.playback.scenario.clone(),
+            run: self.playback.run.clone(),
+            preset: self.entry().preset,
         }
     }
 
@@ -320,20 +398,14 @@ impl Session {
         self.entry().preset.and_then(presets::preset)
     }
 
-    /// The scenario's one name everywhere (menu, embed bar, SVG export): its preset's title
-    /// while unedited, else "Edited scenario".
+    /// See [`Loaded::title`].
     pub fn title(&self) -> String {
-        self.preset()
-            .filter(|_| self.is_pristine_preset())
-            .map(|p| p.title.to_string())
-            .unwrap_or_else(|| EDITED.to_string())
+        self.loaded().title()
     }
 
     /// Is the scenario exactly its preset, unedited?
     pub fn is_pristine_preset(&self) -> bool {
-        self.preset()
-            .and_then(|p| preset_scenario(&p).ok())
-            .is_some_and(|s| &s == self.scenario())
+        self.loaded().is_pristine()
     }
 
     pub fn can_undo(&self) -> bool {
@@ -354,261 +426,293 @@ impl Session {
 
     /// The scenario as JSON (the builder edits this).
     pub fn scenario_value(&self) -> Value {
-        serde_json::to_value(self.scenario()).unwrap_or(Value::Null)
+        scenario_value(self.scenario())
     }
 
-    /// What the builder shows: the refused draft if there is one, else the scenario.
+    /// What the builder shows: see [`shown_value`].
     pub fn shown_value(&self) -> Value {
-        match &self.draft {
-            Some(d) => d.value.clone(),
-            None => self.scenario_value(),
-        }
+        shown_value(self.scenario(), self.draft.as_ref())
     }
 
-    /// Can trace event `i` take a crash right after it? `Err` explains why not.
+    /// Can trace event `i` take a crash right after it? See [`crash_point`].
     pub fn crash_point(&self, i: usize) -> Result<Fault, String> {
-        match self.run().trace.get(i) {
-            Some(e) => crash_point_of(e),
-            None => Err("there is no such step".into()),
-        }
-    }
-
-    /// The scenario with `fault` appended, if the engine accepts it.
-    pub fn with_fault(&self, fault: Fault) -> Result<Scenario, String> {
-        let mut s = self.scenario().clone();
-        s.faults.push(fault);
-        engine::validate(&s).map_err(|e| e.to_string())?;
-        Ok(s)
+        crash_point(self.run(), i)
     }
 
     /// The next session.
     pub fn apply(&self, act: Act) -> Session {
         let mut n = self.clone();
         match act {
-            Act::Play(a) => {
-                // Moving on answers a fault message; the timer and speed do not.
-                if !matches!(
-                    a,
-                    PlayAction::Tick
-                        | PlayAction::Faster
-                        | PlayAction::Slower
-                        | PlayAction::SetSpeed(_)
-                ) && matches!(
-                    self.message,
-                    Some(Message::FaultAdded(_) | Message::FaultRefused(_))
-                ) {
-                    n.message = None;
-                }
-                n.playback = self.playback.apply(a);
-            }
-            Act::LoadPreset(id) => match presets::preset(&id) {
-                Some(p) => match preset_scenario(&p) {
-                    Ok(s) => {
-                        n.draft = None;
-                        n.message = None;
-                        n.selected = None;
-                        n.commit(
-                            s,
-                            format!("preset “{}”", p.title),
-                            Some(p.id),
-                            Cursor::Start,
-                        );
-                    }
-                    Err(e) => n.message = Some(Message::Info(format!("preset {id}: {e}"))),
-                },
-                None => n.message = Some(Message::Info(format!("no preset named “{id}”"))),
-            },
-            Act::OpenLink(fragment) => match link_target(&fragment) {
-                Ok(Some((s, position, preset))) => {
-                    n.draft = None;
-                    n.message = None;
-                    n.selected = None;
-                    let label = match preset.and_then(presets::preset) {
-                        Some(p) => format!("preset “{}”", p.title),
-                        None => "shared link".to_string(),
-                    };
-                    if &s != self.scenario() || position.is_some() {
-                        let cursor = position.map(Cursor::At).unwrap_or(Cursor::Start);
-                        n.commit(s, label, preset, cursor);
-                    }
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    n.message = Some(Message::Info(format!(
-                        "This link could not be opened: {e}."
-                    )))
-                }
-            },
-            Act::LoadJson(text) => match engine::parse_scenario(&text)
-                .and_then(|s| engine::validate(&s).map(|_| s))
-                .map_err(|e| e.to_string())
-                .and_then(|s| size_check(&s).map(|_| s))
-            {
-                Ok(s) => {
-                    n.draft = None;
-                    n.message = None;
-                    let preset = self.entry().preset;
-                    n.commit(s, "JSON edit".into(), preset, Cursor::Keep);
-                }
-                Err(e) => n.message = Some(Message::JsonRefused(e)),
-            },
-            Act::SetKind(part, kind) => {
-                let mut v = self.shown_value();
-                set_kind(&mut v, part, &kind);
-                n.try_draft(v, format!("{} → {kind}", part.key()));
-            }
-            Act::SetOption(part, key, value) => {
-                let mut v = self.shown_value();
-                set_option(&mut v, part, &key, value.clone());
-                let shown = value.map(|v| match v {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                });
-                n.try_draft(
-                    v,
-                    format!(
-                        "{}.{key} → {}",
-                        part.key(),
-                        shown.as_deref().unwrap_or("default")
-                    ),
-                );
-            }
+            Act::Play(a) => n.play(a),
+            // Links and import: a whole scenario from elsewhere.
+            Act::LoadPreset(id) => n.load_preset(&id),
+            Act::OpenLink(fragment) => n.open_link(&fragment),
+            Act::LoadJson(text) => n.load_json(&text),
+            // The builder's edits.
+            Act::SetKind(part, kind) => n.edit_kind(part, &kind),
+            Act::SetOption(part, key, value) => n.edit_option(part, &key, value),
             Act::DiscardDraft => n.draft = None,
-            Act::DraftWithoutFaults => {
-                if let Some(d) = &self.draft {
-                    let mut v = d.value.clone();
-                    if let Some(o) = v.as_object_mut() {
-                        o.insert("faults".into(), Value::Array(vec![]));
-                    }
-                    n.try_draft(v, "configuration change (faults removed)".into());
-                }
-            }
-            Act::CrashHere => return self.apply(Act::CrashAt(self.playback.cursor)),
-            Act::CrashAt(i) => match self.crash_point(i).and_then(|f| {
-                let desc = fault_label(self.scenario(), &f);
-                self.with_fault(f).map(|s| (s, desc))
-            }) {
-                Ok((s, desc)) => {
-                    let index = s.faults.len() - 1;
-                    n.message = Some(Message::FaultAdded(desc.clone()));
-                    let preset = self.entry().preset;
-                    n.commit(s, desc, preset, Cursor::Fault(index));
-                }
-                Err(e) => n.message = Some(Message::FaultRefused(e)),
-            },
-            Act::AddFault(f) => {
-                let desc = fault_label(self.scenario(), &f);
-                match self.with_fault(f) {
-                    Ok(s) => {
-                        let index = s.faults.len() - 1;
-                        n.message = Some(Message::FaultAdded(desc.clone()));
-                        let preset = self.entry().preset;
-                        n.commit(s, desc, preset, Cursor::Fault(index));
-                    }
-                    Err(e) => n.message = Some(Message::FaultRefused(e)),
-                }
-            }
-            Act::MatrixPick(faults, label) => {
-                let mut s = self.scenario().clone();
-                s.faults = faults;
-                match engine::validate(&s) {
-                    Ok(()) => {
-                        n.message = None;
-                        if &s == self.scenario() {
-                            let at = fault_event(self.run(), 0).unwrap_or(self.playback.cursor);
-                            n.playback = self.playback.apply(PlayAction::Seek(at));
-                        } else {
-                            let preset = self.entry().preset;
-                            n.commit(s, label, preset, Cursor::Fault(0));
-                            n.picked = Some(n.at);
-                        }
-                        n.playback.playing = false;
-                        n.playback.held = None;
-                    }
-                    Err(e) => n.message = Some(Message::FaultRefused(e.to_string())),
-                }
-            }
-            Act::RemoveFault(i) => {
-                let mut s = self.scenario().clone();
-                if i < s.faults.len() {
-                    let f = s.faults.remove(i);
-                    match engine::validate(&s) {
-                        Ok(()) => {
-                            n.message = None;
-                            let preset = self.entry().preset;
-                            n.commit(
-                                s,
-                                format!("remove {}", fault_label(self.scenario(), &f)),
-                                preset,
-                                Cursor::Keep,
-                            );
-                        }
-                        Err(e) => n.message = Some(Message::FaultRefused(e.to_string())),
-                    }
-                }
-            }
-            Act::ClearFaults => {
-                let mut s = self.scenario().clone();
-                if !s.faults.is_empty() {
-                    s.faults.clear();
-                    n.message = None;
-                    let preset = self.entry().preset;
-                    n.commit(s, "remove every fault".into(), preset, Cursor::Keep);
-                }
-            }
-            Act::Undo => {
-                if self.can_undo() {
-                    n.goto(self.at - 1);
-                }
-            }
-            Act::Redo => {
-                if self.can_redo() {
-                    n.goto(self.at + 1);
-                }
-            }
+            Act::DraftWithoutFaults => n.draft_without_faults(),
+            // Faults.
+            Act::CrashHere => n.add_fault(self.crash_point(self.playback.cursor)),
+            Act::CrashAt(i) => n.add_fault(self.crash_point(i)),
+            Act::AddFault(f) => n.add_fault(Ok(f)),
+            Act::MatrixPick(faults, label) => n.pick(faults, label),
+            Act::RemoveFault(i) => n.remove_fault(i),
+            Act::ClearFaults => n.clear_faults(),
+            // The history.
+            Act::Undo if self.can_undo() => n.goto(self.at - 1),
+            Act::Redo if self.can_redo() => n.goto(self.at + 1),
+            Act::Undo | Act::Redo => {}
+            // What is shown.
             Act::Select(r) => n.selected = r,
             Act::SetCrashMode(on) => n.crash_mode = on,
             Act::SetHelp(on) => n.help = on,
             Act::ToggleHelp => n.help = !self.help,
-            Act::TogglePresent => {
-                n.present = !self.present;
-                if n.present {
-                    n.playback = n.playback.apply(PlayAction::SetSpeed(PRESENT_SPEED));
-                }
-            }
-            Act::Escape => {
-                if self.help {
-                    n.help = false;
-                } else if self.selected.is_some() {
-                    n.selected = None;
-                } else {
-                    n.message = None;
-                }
-            }
+            Act::TogglePresent => n.toggle_present(),
+            Act::Escape => n.escape(),
             Act::DismissMessage => n.message = None,
         }
         n
     }
 
-    /// Validate a builder edit: apply it if the engine accepts it, else keep it as a draft
-    /// with the engine's message.
-    fn try_draft(&mut self, v: Value, label: String) {
-        let checked = engine::parse_value(&v)
-            .and_then(|s| engine::validate(&s).map(|_| s))
-            .map_err(|e| e.to_string())
-            .and_then(|s| size_check(&s).map(|_| s));
-        match checked {
-            Ok(s) => {
+    /// The one way the scenario changes: the engine validates it (then the browser's size
+    /// cap), it becomes the next history entry with its run, and the message says so. A
+    /// refusal (`proposed` may already be one: a parse error) changes nothing and is
+    /// returned, for the caller to show where the change was asked for.
+    fn checked_commit(
+        &mut self,
+        proposed: Result<Scenario, String>,
+        change: Change,
+    ) -> Result<(), String> {
+        let s = proposed?;
+        engine::validate(&s).map_err(|e| e.to_string())?;
+        size_check(&s)?;
+        match change.said {
+            Said::Clear => self.message = None,
+            Said::Keep => {}
+            Said::Added(what) => self.message = Some(Message::FaultAdded(what)),
+        }
+        self.commit(s, change.label, change.preset, change.cursor);
+        Ok(())
+    }
+
+    /// An edit of the current scenario (it keeps its preset) labelled `label`.
+    fn edit(&self, label: String, cursor: Cursor) -> Change {
+        Change {
+            label,
+            preset: self.entry().preset,
+            cursor,
+            said: Said::Clear,
+        }
+    }
+
+    // ---- playback --------------------------------------------------------------------------
+
+    fn play(&mut self, a: PlayAction) {
+        // Moving on answers a fault message; the timer and speed do not.
+        let moves = !matches!(
+            a,
+            PlayAction::Tick | PlayAction::Faster | PlayAction::Slower | PlayAction::SetSpeed(_)
+        );
+        if moves && self.message.as_ref().is_some_and(Message::is_fault) {
+            self.message = None;
+        }
+        self.playback = self.playback.apply(a);
+    }
+
+    // ---- links and import --------------------------------------------------------------------
+
+    fn load_preset(&mut self, id: &str) {
+        let Some(p) = presets::preset(id) else {
+            self.message = Some(Message::Info(format!("no preset named “{id}”")));
+            return;
+        };
+        let change = Change {
+            label: source_label(Some(p.id)),
+            preset: Some(p.id),
+            cursor: Cursor::Start,
+            said: Said::Clear,
+        };
+        let proposed = preset_scenario(&p).map_err(|e| e.to_string());
+        match self.checked_commit(proposed, change) {
+            Ok(()) => {
                 self.draft = None;
-                if &s != self.scenario() {
-                    let preset = self.entry().preset;
-                    self.commit(s, label, preset, Cursor::Keep);
+                self.selected = None;
+            }
+            Err(e) => self.message = Some(Message::Info(format!("preset {id}: {e}"))),
+        }
+    }
+
+    fn open_link(&mut self, fragment: &str) {
+        let refused = |e| Message::Info(format!("This link could not be opened: {e}."));
+        match link_target(fragment) {
+            Ok(Some((s, position, preset))) => {
+                self.draft = None;
+                self.message = None;
+                self.selected = None;
+                if &s != self.scenario() || position.is_some() {
+                    let change = Change {
+                        label: source_label(preset),
+                        preset,
+                        cursor: position.map(Cursor::At).unwrap_or(Cursor::Start),
+                        said: Said::Clear,
+                    };
+                    if let Err(e) = self.checked_commit(Ok(s), change) {
+                        self.message = Some(refused(e));
+                    }
                 }
             }
+            Ok(None) => {}
+            Err(e) => self.message = Some(refused(e)),
+        }
+    }
+
+    /// The JSON editor's text: the whole scenario.
+    fn load_json(&mut self, text: &str) {
+        let proposed = engine::parse_scenario(text).map_err(|e| e.to_string());
+        let change = self.edit("JSON edit".into(), Cursor::Keep);
+        match self.checked_commit(proposed, change) {
+            Ok(()) => self.draft = None,
+            Err(e) => self.message = Some(Message::JsonRefused(e)),
+        }
+    }
+
+    // ---- the builder -------------------------------------------------------------------------
+
+    fn edit_kind(&mut self, part: Part, kind: &str) {
+        let mut v = self.shown_value();
+        set_kind(&mut v, part, kind);
+        self.try_draft(v, format!("{} → {kind}", part.key()));
+    }
+
+    fn edit_option(&mut self, part: Part, key: &str, value: Option<Value>) {
+        let mut v = self.shown_value();
+        set_option(&mut v, part, key, value.clone());
+        let shown = value.map(|v| match v {
+            Value::String(s) => s,
+            other => other.to_string(),
+        });
+        let shown = shown.as_deref().unwrap_or("default");
+        self.try_draft(v, format!("{}.{key} → {shown}", part.key()));
+    }
+
+    fn draft_without_faults(&mut self) {
+        if let Some(d) = &self.draft {
+            let mut v = d.value.clone();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("faults".into(), Value::Array(vec![]));
+            }
+            self.try_draft(v, "configuration change (faults removed)".into());
+        }
+    }
+
+    /// A builder edit: applied if the engine accepts it (nothing to do if it changes
+    /// nothing), else kept as a draft with the engine's message.
+    fn try_draft(&mut self, v: Value, label: String) {
+        let proposed = engine::parse_value(&v).map_err(|e| e.to_string());
+        if proposed.as_ref().is_ok_and(|s| s == self.scenario()) {
+            self.draft = None;
+            return;
+        }
+        let change = Change {
+            said: Said::Keep,
+            ..self.edit(label, Cursor::Keep)
+        };
+        match self.checked_commit(proposed, change) {
+            Ok(()) => self.draft = None,
             Err(error) => self.draft = Some(Draft { value: v, error }),
         }
     }
 
+    // ---- faults ------------------------------------------------------------------------------
+
+    /// Add a fault (or say why there is none to add): the new run lands on it.
+    fn add_fault(&mut self, fault: Result<Fault, String>) {
+        let added = fault.and_then(|f| {
+            let label = fault_label(self.scenario(), &f);
+            let mut s = self.scenario().clone();
+            s.faults.push(f);
+            let change = Change {
+                said: Said::Added(label.clone()),
+                ..self.edit(label, Cursor::Fault(s.faults.len() - 1))
+            };
+            self.checked_commit(Ok(s), change)
+        });
+        if let Err(e) = added {
+            self.message = Some(Message::FaultRefused(e));
+        }
+    }
+
+    /// The crash matrix's pick: these faults instead of the scenario's, paused on the first.
+    fn pick(&mut self, faults: Vec<Fault>, label: String) {
+        let mut s = self.scenario().clone();
+        s.faults = faults;
+        if &s == self.scenario() {
+            self.message = None;
+            let at = fault_event(self.run(), 0).unwrap_or(self.playback.cursor);
+            self.playback = self.playback.apply(PlayAction::Seek(at));
+        } else {
+            let change = self.edit(label, Cursor::Fault(0));
+            if let Err(e) = self.checked_commit(Ok(s), change) {
+                self.message = Some(Message::FaultRefused(e));
+                return;
+            }
+            self.picked = Some(self.at);
+        }
+        self.playback.playing = false;
+        self.playback.held = None;
+    }
+
+    fn remove_fault(&mut self, i: usize) {
+        let mut s = self.scenario().clone();
+        if i >= s.faults.len() {
+            return;
+        }
+        let f = s.faults.remove(i);
+        let label = format!("remove {}", fault_label(self.scenario(), &f));
+        let change = self.edit(label, Cursor::Keep);
+        if let Err(e) = self.checked_commit(Ok(s), change) {
+            self.message = Some(Message::FaultRefused(e));
+        }
+    }
+
+    fn clear_faults(&mut self) {
+        let mut s = self.scenario().clone();
+        if s.faults.is_empty() {
+            return;
+        }
+        s.faults.clear();
+        let change = self.edit("remove every fault".into(), Cursor::Keep);
+        if let Err(e) = self.checked_commit(Ok(s), change) {
+            self.message = Some(Message::FaultRefused(e));
+        }
+    }
+
+    // ---- what is shown -----------------------------------------------------------------------
+
+    fn toggle_present(&mut self) {
+        self.present = !self.present;
+        if self.present {
+            self.playback = self.playback.apply(PlayAction::SetSpeed(PRESENT_SPEED));
+        }
+    }
+
+    /// Escape closes the help, else the provenance, else the message.
+    fn escape(&mut self) {
+        if self.help {
+            self.help = false;
+        } else if self.selected.is_some() {
+            self.selected = None;
+        } else {
+            self.message = None;
+        }
+    }
+
+    // ---- the history -------------------------------------------------------------------------
+
+    /// Append `s` (valid: see [`Session::checked_commit`]) and its run to the history and
+    /// load it.
     fn commit(&mut self, s: Scenario, label: String, preset: Option<&'static str>, cursor: Cursor) {
         let scenario = Rc::new(s);
         let run = Rc::new(engine::run(&scenario));
@@ -662,8 +766,29 @@ pub fn fault_event(run: &Run, i: usize) -> Option<usize> {
     })
 }
 
+/// A scenario as JSON (the builder edits this).
+pub fn scenario_value(s: &Scenario) -> Value {
+    serde_json::to_value(s).unwrap_or(Value::Null)
+}
+
+/// What the builder shows: the refused draft if there is one, else the scenario.
+pub fn shown_value(s: &Scenario, draft: Option<&Draft>) -> Value {
+    match draft {
+        Some(d) => d.value.clone(),
+        None => scenario_value(s),
+    }
+}
+
+/// Can event `i` of `run` take a crash right after it? `Err` explains why not.
+pub fn crash_point(run: &Run, i: usize) -> Result<Fault, String> {
+    match run.trace.get(i) {
+        Some(e) => crash_point_of(e),
+        None => Err("there is no such step".into()),
+    }
+}
+
 /// Can this event take a crash right after it? The fault, or why not. (The engine's
-/// validation still has the last word: see [`Session::with_fault`].)
+/// validation still has the last word when the fault is added.)
 pub fn crash_point_of(e: &engine::Event) -> Result<Fault, String> {
     if e.zombie {
         return Err(
@@ -879,9 +1004,7 @@ impl Session {
 
     /// The current scenario without its faults: the pipeline the crash matrix explores.
     pub fn clean_scenario(&self) -> Scenario {
-        let mut s = self.scenario().clone();
-        s.faults.clear();
-        s
+        self.loaded().clean_scenario()
     }
 
     /// The explorer on the clean pipeline: each run is that pipeline plus one fault.

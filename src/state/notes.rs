@@ -1,8 +1,8 @@
 //! Honest simplifications: the modelling conventions of semantics.md §10, in plain words,
 //! for the scenarios they affect. Pure (no Yew), so it is tested natively too.
 
-use super::engine::scenario::{Engine, Sink, Source};
-use super::engine::{Fault, Outcome, Scenario};
+use crate::engine::scenario::{Engine, Sink, Source};
+use crate::engine::{Fault, Outcome, Scenario};
 
 /// One convention the learner should know about for this scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,7 +75,7 @@ pub fn conventions(s: &Scenario, o: &Outcome) -> Vec<Note> {
         v.push(note("23", "BigQuery errors", &t));
     }
     if let Engine::Consumer { .. } = s.engine {
-        if s.engine.commit_mode() == super::engine::scenario::CommitMode::Auto {
+        if s.engine.commit_mode() == crate::engine::scenario::CommitMode::Auto {
             v.push(note(
                 "24",
                 "Auto-commit",
