@@ -31,8 +31,8 @@ const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * static server ./run uses (scripts/serve.mjs).
  * @returns {Promise<{url: string, close: () => Promise<void>}>}
  */
-export function serveDist(root = DIST_DIR) {
-  return serveStatic(root);
+export function serveDist(root = DIST_DIR, { prefix = '/' } = {}) {
+  return serveStatic(root, { prefix });
 }
 
 /** Launch headless Debian Chromium, kept off the network. */
@@ -59,9 +59,11 @@ export function launchChromium() {
  * `pageErrors` collects uncaught exceptions (a Rust panic shows up there),
  * `consoleErrors` console.error messages, and `blockedRequests` every request
  * to anywhere but the local server (they are aborted: the app must work offline).
+ * With `prefix` (e.g. "/courses/x/"), dist/ is served under that path and `url` ends
+ * with it; a request outside it is blocked too.
  */
-export async function openApp() {
-  const server = await serveDist();
+export async function openApp({ prefix = '/' } = {}) {
+  const server = await serveDist(DIST_DIR, { prefix });
   let browser;
   try {
     browser = await launchChromium();
@@ -80,9 +82,13 @@ export async function openApp() {
   page.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(msg.text());
   });
+  // The served folder, also without its trailing slash (the server redirects that).
+  const folder = server.url.slice(0, -1);
+  const local = (url) =>
+    url.startsWith(server.url) || (url.startsWith(folder) && /^[?#]?$/.test(url.charAt(folder.length)));
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    if (url.startsWith(server.url) || url.startsWith('data:') || url.startsWith('blob:')) {
+    if (local(url) || url.startsWith('data:') || url.startsWith('blob:')) {
       return route.continue();
     }
     blockedRequests.push(url);
@@ -104,14 +110,14 @@ export async function openApp() {
 
 /**
  * One app for the whole test file: `before` serves dist/, opens Chromium and runs
- * `setup(app)` if given; `after` closes both. Returns the object `openApp()` returns,
- * filled in once `before` has run.
+ * `setup(app)` if given; `after` closes both. `options` go to `openApp()`. Returns the
+ * object `openApp()` returns, filled in once `before` has run.
  */
-export function appForFile(setup) {
+export function appForFile(setup, options = {}) {
   const app = {};
   before(async () => {
     await mkdir(SCREENSHOT_DIR, { recursive: true });
-    Object.assign(app, await openApp());
+    Object.assign(app, await openApp(options));
     await setup?.(app);
   });
   after(async () => {

@@ -2,7 +2,13 @@
 // load. No live reload, no injected code: the pages it serves are the files a trainer
 // copies to a web site.
 //
-//   node scripts/serve.mjs [DIR] [PORT]     (defaults: dist, 8080; 127.0.0.1 only)
+//   node scripts/serve.mjs [DIR] [PORT] [PREFIX]   (defaults: dist, 8080, /; 127.0.0.1 only)
+//
+// PREFIX serves DIR under a path, as a course site would: `node scripts/serve.mjs dist
+// 8080 /courses/streaming/crashcourse/` answers http://127.0.0.1:8080/courses/streaming/
+// crashcourse/ and nothing outside it (404), which shows that the build uses no
+// absolute path. As on most static hosts, a folder asked for without its trailing slash
+// is redirected to it (a relative URL needs the slash to resolve inside the folder).
 
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -26,12 +32,20 @@ const MIME_TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** "/a/b" | "a/b/" | "" -> "/a/b/" (always a leading and a trailing slash). */
+export function normalizePrefix(prefix = '/') {
+  const parts = String(prefix).split('/').filter(Boolean);
+  return parts.length ? `/${parts.join('/')}/` : '/';
+}
+
 /**
- * Serve `root` on `host`:`port` (port 0: a free one).
+ * Serve `root` on `host`:`port` (port 0: a free one), under the path `prefix`.
+ * `url` is the address of `root` (ending with the prefix).
  * @returns {Promise<{url: string, close: () => Promise<void>}>}
  */
-export async function serveStatic(root, { port = 0, host = '127.0.0.1' } = {}) {
+export async function serveStatic(root, { port = 0, host = '127.0.0.1', prefix = '/' } = {}) {
   root = resolve(root);
+  prefix = normalizePrefix(prefix);
   try {
     await stat(join(root, 'index.html'));
   } catch {
@@ -52,9 +66,23 @@ export async function serveStatic(root, { port = 0, host = '127.0.0.1' } = {}) {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request path\n');
       return;
     }
-    const file = resolve(root, '.' + (pathname.endsWith('/') ? pathname + 'index.html' : pathname));
+    const query = new URL(req.url, 'http://localhost').search;
+    if (pathname + '/' === prefix) {
+      res.writeHead(301, { location: prefix + query }).end();
+      return;
+    }
+    if (!pathname.startsWith(prefix)) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${pathname} (outside ${prefix})\n`);
+      return;
+    }
+    const rel = pathname.slice(prefix.length - 1); // keeps a leading "/"
+    const file = resolve(root, '.' + (rel.endsWith('/') ? rel + 'index.html' : rel));
     if (file !== root && !file.startsWith(root + sep)) {
       res.writeHead(403).end(); // path traversal
+      return;
+    }
+    if (!rel.endsWith('/') && (await stat(file).catch(() => null))?.isDirectory()) {
+      res.writeHead(301, { location: `${encodeURI(pathname)}/${query}` }).end();
       return;
     }
     try {
@@ -75,7 +103,7 @@ export async function serveStatic(root, { port = 0, host = '127.0.0.1' } = {}) {
   });
   const bound = server.address().port;
   return {
-    url: `http://${host}:${bound}/`,
+    url: `http://${host}:${bound}${prefix}`,
     close: () => new Promise((ok) => server.close(() => ok())),
   };
 }
@@ -83,8 +111,9 @@ export async function serveStatic(root, { port = 0, host = '127.0.0.1' } = {}) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = process.argv[2] ?? 'dist';
   const port = Number(process.argv[3] ?? 8080);
+  const prefix = process.argv[4] ?? '/';
   try {
-    const { url } = await serveStatic(root, { port });
+    const { url } = await serveStatic(root, { port, prefix });
     console.log(`serving ${resolve(root)} at ${url} (Ctrl-C stops)`);
   } catch (e) {
     console.error(`serve: ${e.code === 'EADDRINUSE' ? `port ${port} is in use (PORT=… to choose another)` : e.message}`);

@@ -75,8 +75,30 @@ impl Resource for CourseText {
         content::get().is_some()
     }
     async fn load(_: u32) -> Result<(), String> {
-        content::install(&fetch_text(content::FILE).await?)
+        match inlined() {
+            Some(text) => content::install(&text),
+            None => content::install(&fetch_text(content::FILE).await?),
+        }
     }
+}
+
+/// The id of the `<script type="application/json">` in which a single-file copy of the
+/// app (`scripts/standalone.mjs`) carries the course text, read instead of fetching
+/// `content.json` (a `file://` page or a sandboxed frame has nothing to fetch from).
+pub const INLINE_ID: &str = "crashcourse-content";
+
+/// Is this page a single-file copy (the course text inlined, no server behind it)?
+pub fn standalone() -> bool {
+    gloo::utils::document()
+        .get_element_by_id(INLINE_ID)
+        .is_some()
+}
+
+/// The course text inlined in this page, if it is a single-file copy.
+fn inlined() -> Option<String> {
+    gloo::utils::document()
+        .get_element_by_id(INLINE_ID)?
+        .text_content()
 }
 
 fn status<R: Resource>() -> Status {

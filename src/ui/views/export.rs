@@ -31,14 +31,27 @@ enum FrameView {
     FullApp,
 }
 
-/// The page's own address (origin and path), which links and frames point at.
+/// The page's own address (without query and fragment), which links point at.
 fn page_url() -> String {
-    let location = gloo::utils::window().location();
-    format!(
-        "{}{}",
-        location.origin().unwrap_or_default(),
-        location.pathname().unwrap_or_default()
-    )
+    let href = gloo::utils::window().location().href().unwrap_or_default();
+    href.split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Stands for the app's address in the embed code of a page that is not hosted.
+const YOUR_SITE: &str = "https://YOUR-SITE/crashcourse/";
+const HOST_NOTE: &str = "This copy has no web address a course page could frame: host dist/ \
+    (see README › Host it) to embed it, and copy the embed code there (or replace \
+    https://YOUR-SITE/crashcourse/ below). A single-file copy can also go on a page as it is.";
+
+/// The address a frame on a course page can load: this page's, when a web server serves
+/// it. A `file://` page or a single-file copy has none (README › Host it).
+fn hosted_url() -> Option<String> {
+    let url = page_url();
+    let served = url.starts_with("https://") || url.starts_with("http://");
+    (served && !super::super::content::standalone()).then_some(url)
 }
 
 /// The address that reopens this scenario, its faults and this step.
@@ -64,7 +77,8 @@ fn snippet(s: &Session, frame: &Frame) -> String {
         },
         ..embed::Options::default()
     };
-    embed::iframe_snippet(&page_url(), &s.fragment(true), &s.title(), &o)
+    let url = hosted_url().unwrap_or_else(|| YOUR_SITE.into());
+    embed::iframe_snippet(&url, &s.fragment(true), &s.title(), &o)
 }
 
 /// The last copy of an export: (what, whether the clipboard took it).
@@ -218,7 +232,13 @@ pub fn export(p: &ExportProps) -> Html {
                 let step = s.playback.cursor + 1;
                 let file = ("crashcourse-embed.html".to_string(), "text/html");
                 let text = snippet(&s, &frame);
-                export_out("embed", file, text, frame_form(&frame, step), &copied)
+                export_out(
+                    "embed",
+                    file,
+                    text,
+                    html! { <>{ host_note() }{ frame_form(&frame, step) }</> },
+                    &copied,
+                )
             });
             html! { <Live {render} /> }
         }
@@ -303,6 +323,18 @@ pub fn export(p: &ExportProps) -> Html {
             </div>
             if matches!(*shown, Shown::Mermaid | Shown::Svg) { { body } }
         </section>
+    }
+}
+
+/// On a page no web server serves, how to get an address a frame can load.
+fn host_note() -> Html {
+    if hosted_url().is_some() {
+        return html! {};
+    }
+    html! {
+        <p class="hint" role="note" data-testid="embed-host-note">
+            { HOST_NOTE }
+        </p>
     }
 }
 
