@@ -38,7 +38,7 @@ RUN_TIMEOUT = 180
 MAX_RUNS = 8
 STEPS = ("read", "sink_write", "checkpoint", "sink_commit")
 # A full run must run at least this many Flink scenarios (passed + failed).
-MIN_FLINK_SCENARIOS = 20
+MIN_FLINK_SCENARIOS = 25
 
 SPEC_RULES = {
     "twopc": "§3.3 (checkpoint, pre-commit, commit on notifyCheckpointComplete, recovery commit), "
@@ -101,24 +101,21 @@ def translate(s, entries_of):
     if src["kind"] == "log":
         if w["partitions"] > 1:
             raise Unreachable("partitions > 1: the replayable stand-in source has one partition")
-        notes.append("log: replayable FLIP-27 stand-in source (position = checkpointed reader state, like a Kafka "
-                     "split); one epoch of batch_size entries per checkpoint, checkpoints triggered once the "
-                     "epoch is written")
+        notes.append("log: the replayable FLIP-27 stand-in")
     elif src["kind"] == "socket":
         notes.append("socket: Flink's socketTextStream fed by a server that hands out each entry once ever, one "
-                     "epoch at a time (the next chunk after notifyCheckpointComplete)")
+                     "epoch at a time (the next chunk after notifyCheckpointComplete); a restored epoch with no "
+                     "line left still gets its checkpoint, as a periodic one would (§2.3 v1.1)")
     else:
         raise Unreachable("source %s: not a Flink source" % src["kind"])
     kind = sink["kind"]
     if kind == "kafka" and sink["transactions"]:
         jkind = "twopc"
-        notes.append("Kafka transactions stand-in: Sink V2 with a committer, one PostgreSQL transaction per epoch, "
-                     "PREPARE TRANSACTION at the barrier, COMMIT PREPARED on notifyCheckpointComplete or at recovery; "
-                     "read_uncommitted = committed rows + rows the job wrote in transactions never committed (job log); "
-                     "checks " + SPEC_RULES["twopc"])
+        notes.append("Kafka transactions: the PostgreSQL two-phase-commit stand-in (Sink V2 + committer); checks "
+                     + SPEC_RULES["twopc"])
     elif kind == "kafka":
         jkind = "append"
-        notes.append("Kafka (no transactions) stand-in: autocommitted JDBC INSERT per row, visible to both readers")
+        notes.append("Kafka without transactions: the autocommitted-INSERT stand-in, both readers see every row")
     elif kind in ("append", "upsert"):
         jkind = kind
         notes.append("PostgreSQL via JDBC: " + ("autocommitted INSERT per row" if kind == "append" else

@@ -823,6 +823,12 @@ def summarize(out, readers_order, default_primary="primary"):
     fs = out.get("final_state") or {}
     if fs.get("offset_log") is not None:
         parts.append("offsets %s / commits %s" % (rng(fs.get("offset_log")), rng(fs.get("commit_log"))))
+    if fs.get("checkpoints") is not None:  # Flink: completed epochs and the position in the newest
+        co = fs.get("committed_offsets")
+        parts.append("checkpoints %s%s" % (rng(fs["checkpoints"]), " at position %s" % co[0] if co else ""))
+        sk = fs.get("sink") or {}
+        if "committed_transactions" in sk:
+            parts.append("txns %d committed, %d aborted" % (sk["committed_transactions"], sk["aborted_transactions"]))
     if "restarts" in out:
         parts.append("restarts %d" % out["restarts"])
     return "<br>".join(parts) if parts else "—"

@@ -423,7 +423,7 @@ public final class FlinkFidelity {
         }
     }
 
-    /** Hands out each entry at most once ever (the delivered count is persisted after each send). */
+    /** Hands out each entry at most once ever (the delivered count is persisted before each send). */
     static final class SocketFeed {
         final ServerSocket server;
         final JsonNode lines;
@@ -462,10 +462,13 @@ public final class FlinkFidelity {
             for (String l : chunk) {
                 sb.append(l).append('\n');
             }
+            // Persisted first (atomically): a death while or after sending never sends these again.
+            next += chunk.size();
+            Path tmp = Path.of(state.getPath() + ".tmp");
+            Files.writeString(tmp, String.valueOf(next));
+            Files.move(tmp, state.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             conn.getOutputStream().write(sb.toString().getBytes(StandardCharsets.UTF_8));
             conn.getOutputStream().flush();
-            next += chunk.size();
-            Files.writeString(state.toPath(), String.valueOf(next));
         }
 
         void close() {
@@ -790,11 +793,10 @@ public final class FlinkFidelity {
         for (JsonNode job : cfg.get("jobs")) {
             try {
                 runJob(mini, job);
-            } catch (Throwable t) {
+            } catch (Throwable t) { // this job has no result; the next jobs of this JVM still run
                 rc = 3;
                 trace("job error: " + t);
                 t.printStackTrace();
-                break;
             }
         }
         System.out.flush();
