@@ -438,7 +438,8 @@ class FlinkScenarioRun:
             for l in ls:
                 if re.search(r"halt after|zombie|initTransactions|at recovery|already committed|commit failed|"
                              r"prepare failed|write failed|job .* submitted|drained at|job ended|halt in", l):
-                    excerpt.append("run %d: %s" % (run_no, l.split(" ", 1)[1].replace(str(REPO) + "/", "")))
+                    text = l.split(" ", 1)[1].replace(str(REPO) + "/", "")
+                    excerpt.append("run %d: %s" % (run_no, re.sub(r"older session \d+", "older session", text)))
         real = {"primary_reader": primary}
         real.update(readers[primary])
         real.update({"readers": readers, "restarts": self.restarts, "unfired_faults": unfired, "final_state": fs,
