@@ -32,6 +32,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import flink_part
+
 FID = Path(__file__).resolve().parent
 REPO = FID.parent
 WORK = FID / "work"
@@ -264,16 +266,30 @@ def load_scenarios():
             out.append({"file": os.path.relpath(p, REPO), "name": "case-" + p.stem, "scenario": sc,
                         "title": case.get("title", p.stem), "expect": case.get("expect"), "why": case.get("why", ""),
                         "case": p.stem, "backs": [], "from_cases": True})
+    return out
+
+
+def select(spark_items, flink_items):
+    """FIDELITY_ONLY: a comma-separated list of substrings of file names (either system); each
+    term must select a scenario. FIDELITY_SYSTEMS: "spark", "flink" or both (the default)."""
+    systems = os.environ.get("FIDELITY_SYSTEMS", "spark,flink").split(",")
+    spark_items = spark_items if "spark" in systems else []
+    flink_items = flink_items if "flink" in systems else []
     only = os.environ.get("FIDELITY_ONLY")
     if only:
         terms = [o for o in only.split(",") if o]
-        unmatched = [o for o in terms if not any(o in x["file"] for x in out)]
+        unmatched = [o for o in terms if not any(o in x["file"] for x in spark_items + flink_items)]
         if unmatched:
             log("fidelity: FIDELITY_ONLY selects no scenario for: %s" % ", ".join(unmatched))
             print("fidelity: 0 passed, 1 failed", flush=True)
             raise SystemExit(1)
-        out = [x for x in out if any(o in x["file"] for o in terms)]
-    return out
+        spark_items = [x for x in spark_items if any(o in x["file"] for o in terms)]
+        flink_items = [x for x in flink_items if any(o in x["file"] for o in terms)]
+    return spark_items, flink_items
+
+
+def subset():
+    return bool(os.environ.get("FIDELITY_ONLY")) or os.environ.get("FIDELITY_SYSTEMS", "spark,flink") != "spark,flink"
 
 
 def course_index(engine):
@@ -326,11 +342,13 @@ class Postgres:
         data = os.path.join(self.dir, "data")
         self._as_pg([self.bin + "/initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
         self._as_pg([self.bin + "/pg_ctl", "-D", data, "-l", os.path.join(self.dir, "log"), "-w", "-o",
-                     "-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50" % (self.port, self.dir),
+                     "-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50 "
+                     "-c max_prepared_transactions=64" % (self.port, self.dir),
                      "start"])
         self.started = True
         (WORK / "pg.dir").write_text(self.dir)
         self.dsn = "host=127.0.0.1 port=%d user=postgres dbname=postgres" % self.port
+        self.jdbc_url = "jdbc:postgresql://127.0.0.1:%d/postgres" % self.port  # the Flink jobs
 
     def stop(self):
         if self.started:
@@ -805,6 +823,12 @@ def summarize(out, readers_order, default_primary="primary"):
     fs = out.get("final_state") or {}
     if fs.get("offset_log") is not None:
         parts.append("offsets %s / commits %s" % (rng(fs.get("offset_log")), rng(fs.get("commit_log"))))
+    if fs.get("checkpoints") is not None:  # Flink: completed epochs and the position in the newest
+        co = fs.get("committed_offsets")
+        parts.append("checkpoints %s%s" % (rng(fs["checkpoints"]), " at position %s" % co[0] if co else ""))
+        sk = fs.get("sink") or {}
+        if "committed_transactions" in sk:
+            parts.append("txns %d committed, %d aborted" % (sk["committed_transactions"], sk["aborted_transactions"]))
     if "restarts" in out:
         parts.append("restarts %d" % out["restarts"])
     return "<br>".join(parts) if parts else "—"
@@ -827,7 +851,7 @@ def rng(ids):
 def main():
     t_start = time.time()
     WORK.mkdir(parents=True, exist_ok=True)
-    items = load_scenarios()
+    items, flink_items = select(load_scenarios(), flink_part.load_scenarios())
     import pyspark
 
     spark_version = pyspark.__version__
@@ -838,6 +862,11 @@ def main():
         print("fidelity: 0 passed, 1 failed", flush=True)
         return 1
     course = course_index(engine)
+    for it in flink_items:
+        found = course.get(scenario_key(it["scenario"]), [])
+        it["backs"] = found + [b for b in it["backs"] if b not in found]
+        if it.get("case"):
+            it["backs"].append("case " + it["case"].split("-")[0])
     for it in items:
         # A note check runs under another setting than the course's scenario: only its catalog entry says what it backs.
         found = [] if it.get("note_check") else course.get(scenario_key(it["scenario"]), [])
@@ -847,8 +876,9 @@ def main():
             it["backs"].insert(0, "note %s" % nc["note"])
         if it.get("case"):
             it["backs"].append("case " + it["case"].split("-")[0])
-    log("fidelity: %d scenarios; pyspark %s; %s" % (len(items), spark_version, engine.status))
-    cds = ensure_cds()
+    log("fidelity: %d Spark scenarios (pyspark %s), %d Flink scenarios (Flink %s); %s" % (
+        len(items), spark_version, len(flink_items), flink_part.flink_version(), engine.status))
+    cds = ensure_cds() if items else "not needed (no Spark scenario selected)"
     log("fidelity: AppCDS archive %s" % cds)
 
     runnable, results = [], []
@@ -929,8 +959,9 @@ def main():
                 st = sruns[idx].finish_run(spec, rc, secs, d / "out.log", section=sec)
                 log("  %-52s run %d: %s (shared JVM %d)" % (sruns[idx].item["name"][:52], spec["run_no"], st, g))
 
-        with cf.ThreadPoolExecutor(len(groups)) as ex:
-            list(ex.map(lambda a: final_group(*a), enumerate(groups)))
+        if finals:
+            with cf.ThreadPoolExecutor(len(groups)) as ex:
+                list(ex.map(lambda a: final_group(*a), enumerate(groups)))
         log("fidelity: final runs done in %.0fs" % (time.time() - t_b))
 
         # Measure and compare.
@@ -938,8 +969,8 @@ def main():
         for idx, it in enumerate(items):
             ids = ["r%d" % i for i in range(it["norm"]["workload"]["records"])] if it.get("norm") else []
             pred, perr = engine.predict(it)
-            entry = {"file": it["file"], "title": it["title"], "case": it.get("case"), "backs": it.get("backs", []),
-                     "engine": pred, "real": None,
+            entry = {"system": "spark", "file": it["file"], "title": it["title"], "case": it.get("case"),
+                     "backs": it.get("backs", []), "scenario": it["scenario"], "engine": pred, "real": None,
                      "match": None, "notes": list(it["plan"]["notes"]) if it.get("plan") else []}
             if it.get("unreachable"):
                 entry["verdict"] = "not reachable"
@@ -1015,26 +1046,41 @@ def main():
             else:
                 passed += 1
             results.append(entry)
+        spark_ran = passed + failed
+        t_f = time.time()
+        helpers = {"normalize": normalize, "entries_of": entries_of, "reader_view": reader_view,
+                   "norm_counts": norm_counts, "compact": compact, "log": log, "section_of": section_of}
+        fres, fp, ff, fu = flink_part.run_all(flink_items, pg, engine, helpers, JOBS, CHILDREN, LOCK, STOP) \
+            if flink_items else ([], 0, 0, 0)
+        log("fidelity: Flink part done in %.0fs: %d passed, %d failed, %d not reachable" % (
+            time.time() - t_f, fp, ff, fu))
+        results += fres
+        passed, failed, unreachable = passed + fp, failed + ff, unreachable + fu
     finally:
         pg.stop()
 
-    ran = passed + failed
-    if not os.environ.get("FIDELITY_ONLY") and ran < MIN_SCENARIOS:
-        log("fidelity: only %d scenarios ran in real Spark, at least %d expected (MIN_SCENARIOS)" % (ran, MIN_SCENARIOS))
+    if not subset() and spark_ran < MIN_SCENARIOS:
+        log("fidelity: only %d scenarios ran in real Spark, at least %d expected (MIN_SCENARIOS)" % (
+            spark_ran, MIN_SCENARIOS))
+        failed += 1
+    if not subset() and fp + ff < flink_part.MIN_FLINK_SCENARIOS:
+        log("fidelity: only %d scenarios ran in real Flink, at least %d expected (flink_part.MIN_FLINK_SCENARIOS)" % (
+            fp + ff, flink_part.MIN_FLINK_SCENARIOS))
         failed += 1
     total = time.time() - t_start
     # Every run (a subset too) leaves its verdicts in work/ for a look.
     (WORK / "results.json").write_text(json.dumps(
         [{k: v for k, v in r.items() if k != "real"} | {"real": {k: v for k, v in (r.get("real") or {}).items()
                                                                  if k != "runs"}} for r in results], indent=1))
-    if os.environ.get("FIDELITY_ONLY"):
-        log("fidelity: a FIDELITY_ONLY subset: REPORT.md and assets/fidelity.json left as they are (%.0fs)" % total)
+    if subset():
+        log("fidelity: a subset (FIDELITY_ONLY / FIDELITY_SYSTEMS): REPORT.md and assets/fidelity.json left as they "
+            "are (%.0fs)" % total)
     elif write_report(results, spark_version, engine, cds, total, passed, failed, unreachable):
         log("fidelity: REPORT.md and assets/fidelity.json written (%.0fs)" % total)
     else:
         log("fidelity: same results as REPORT.md and assets/fidelity.json, left as they are (%.0fs)" % total)
     # Scenarios real Spark cannot reach are neither passed nor failed: counted as skipped.
-    print("fidelity: %d passed, %d failed, %d skipped (not reachable in real Spark)"
+    print("fidelity: %d passed, %d failed, %d skipped (not reachable in real Spark or Flink)"
           % (passed, failed, unreachable), flush=True)
     return 1 if failed else 0
 
@@ -1056,19 +1102,29 @@ def md(s):
 
 def write_report(results, spark_version, engine, cds, total, passed, failed, unreachable):
     install = os.environ.get("FIDELITY_INSTALL_SECONDS")
-    lines = ["# crashcourse real-Spark fidelity report", "",
+    spark = [r for r in results if r.get("system") == "spark"]
+    flink = [r for r in results if r.get("system") == "flink"]
+
+    def counts(rs):
+        return (sum(r["verdict"] in ("match", "note check") for r in rs),
+                sum(r["verdict"] in ("MISMATCH", "error", "NOTE CHECK FAILED") for r in rs),
+                sum(r["verdict"] == "not reachable" for r in rs))
+
+    sp, sf, su = counts(spark)
+    fp, ff, fu = counts(flink)
+    lines = ["# crashcourse real-Spark and real-Flink fidelity report", "",
              "Generated by `fidelity/run` on %s." % time.strftime("%Y-%m-%d %H:%M:%S %Z"), "",
-             "- Apache Spark (pyspark) **%s**, local[1], Java %s, PostgreSQL %s" % (
-                 spark_version, java_version(), pg_version()),
+             "- Apache Spark (pyspark) **%s**, local[1]; Apache Flink **%s** (jars of the PyPI package "
+             "apache-flink-libraries), MiniCluster, parallelism 1; Java %s, PostgreSQL %s" % (
+                 spark_version, flink_part.flink_version(), java_version(), pg_version()),
              "- Prediction source: %s" % engine.status,
-             "- Total duration: **%.0f s**%s; AppCDS archive %s" % (
+             "- Total duration: **%.0f s**%s; AppCDS archive (Spark) %s" % (
                  total, " (plus %s s install/check)" % install if install else "", cds),
-             "- Result: **%d passed, %d failed** (of the passed, %d match the engine and %d are note checks: real Spark "
-             "under a setting the scenario format cannot express behaves as the course's note says), %d not reachable "
-             "in real Spark (not counted)" % (
-                 passed, failed, sum(r["verdict"] == "match" for r in results),
-                 sum(r["verdict"] == "note check" for r in results), unreachable),
-             "",
+             "- Result: **%d passed, %d failed**, %d not reachable (not counted): Spark %d passed (%d match the "
+             "engine, %d note checks), %d failed, %d not reachable; Flink %d passed, %d failed, %d not reachable" % (
+                 passed, failed, unreachable, sp, sum(r["verdict"] == "match" for r in spark),
+                 sum(r["verdict"] == "note check" for r in spark), sf, su, fp, ff, fu),
+             "", "## Spark", "",
              "Each scenario runs as a real Structured Streaming query with a checkpoint; faults are real process "
              "deaths (SIGKILL of the JVM from foreachBatch, `Runtime.halt` around a checkpoint-file write, SIGKILL "
              "from a UDF inside a write task); the query is restarted on the same checkpoint until it drains. "
@@ -1080,9 +1136,10 @@ def write_report(results, spark_version, engine, cds, total, passed, failed, unr
              "modelling note (semantics §10), lessons, quiz questions, presets and shared cases whose claim the "
              "scenario checks in real Spark (lessons and quiz questions found by running exactly this scenario).", "",
              "| # | scenario | backs | prediction | real Spark | verdict | notes |", "|---|---|---|---|---|---|---|"]
-    for k, r in enumerate(results, 1):
-        sink_kind = None
-        order = ["table", "metadata_log", "raw_listing", "memory_table", "console_output"]
+    order = ["table", "read_committed", "read_uncommitted", "metadata_log", "raw_listing", "memory_table",
+             "console_output"]
+
+    def row(k, r):
         rp = (r.get("real") or {}).get("primary_reader", "primary")
         nc = r.get("note_check")
         if nc:
@@ -1099,12 +1156,15 @@ def write_report(results, spark_version, engine, cds, total, passed, failed, unr
         notes = list(r.get("notes", []))
         if r.get("diffs"):
             notes = ["**" + "; ".join(r["diffs"]) + "**"] + notes
-        lines.append("| %d | `%s`<br>%s | %s | %s | %s | %s | %s |" % (
+        return "| %d | `%s`<br>%s | %s | %s | %s | %s | %s |" % (
             k, md(os.path.basename(r["file"])), md(r["title"]), md("<br>".join(r.get("backs") or []) or "—"),
-            md(pred_s), md(real_s), r["verdict"], md("; ".join(notes))))
-    checks = [r for r in results if r["verdict"] == "note check"]
+            md(pred_s), md(real_s), r["verdict"], md("; ".join(notes)))
+
+    for k, r in enumerate(spark, 1):
+        lines.append(row(k, r))
+    checks = [r for r in spark if r["verdict"] == "note check"]
     if checks:
-        lines += ["", "## Note checks: what real Spark does under a setting the engine does not model", ""]
+        lines += ["", "### Note checks: what real Spark does under a setting the engine does not model", ""]
         for r in checks:
             nc = r["note_check"]
             lines.append("- `%s` backs note (%s): under %s, %s" % (
@@ -1112,33 +1172,68 @@ def write_report(results, spark_version, engine, cds, total, passed, failed, unr
             lines.append("  - real Spark: %s%s" % (
                 summarize(r["real"], ["table", "metadata_log", "raw_listing", "memory_table", "console_output"]).replace(
                     "<br>", "; "), "; query error: %s" % r["real"]["query_error"] if r["real"].get("query_error") else ""))
+    lines += ["", "## Flink", "",
+              "Each scenario runs as a small Java DataStream job (one source, one sink, parallelism 1; "
+              "`fidelity/flink/java/FlinkFidelity.java`) in a MiniCluster, one JVM per process run. An epoch is "
+              "the data between two barriers: the source hands over `batch_size` entries, the suite triggers a "
+              "checkpoint once the sink has written them, and the next epoch starts when notifyCheckpointComplete "
+              "reaches the source (after the committer). Faults are real process deaths: `Runtime.halt` inside the "
+              "operator at the named step (the source after `read`, the sink writer after the epoch's last row, the "
+              "committer before or after `COMMIT PREPARED`, the source's notifyCheckpointComplete after "
+              "`checkpoint` when no commit runs). Every restart restores the newest retained checkpoint "
+              "(`RETAIN_ON_CANCELLATION`, `execution.state-recovery.path`), or starts fresh when there is none; "
+              "`delete_checkpoint` deletes the retained checkpoints. A zombie is a second job instance on the same "
+              "transactional identity while the first one waits at its step.", "",
+              "**Stand-ins** (the Kafka connector is not in the package, as the Spark part uses the file source for "
+              "Kafka): the log source is a replayable FLIP-27 source whose position is checkpointed reader state, "
+              "like a Kafka split; a Kafka sink with transactions is a Sink V2 with a committer that writes each "
+              "epoch in one PostgreSQL transaction, `PREPARE TRANSACTION` at the barrier, `COMMIT PREPARED` on "
+              "checkpoint completion or at recovery, and on start fences older sessions of its transactional "
+              "identity and rolls back prepared transactions of unrestored checkpoints (initTransactions). "
+              "PostgreSQL's prepared transactions stand in for Kafka transactions; such a scenario checks semantics "
+              "%s. `read_committed` is the table; `read_uncommitted` adds the rows the job wrote in transactions that "
+              "never committed (prepared or aborted), recorded from the job's own log. A Kafka sink without "
+              "transactions is an autocommitted INSERT. A transaction timeout is enforced by the suite: before a "
+              "restart it rolls back the prepared transactions begun at least `transaction_timeout` ticks earlier "
+              "on the scenario's clock, as the broker does (§7.3)." % (
+                  "; ".join(flink_part.SPEC_RULES.values())), "",
+              "Compared with the engine: every reader, the completed checkpoints (checkpoint n seals epoch n − 1), "
+              "the position in the newest one, the position each restart resumes from, the transactions committed "
+              "and aborted, restarts and unfired faults.", "",
+              "| # | scenario | backs | prediction | real Flink | verdict | notes |", "|---|---|---|---|---|---|---|"]
+    for k, r in enumerate(flink, 1):
+        lines.append(row(k, r))
     bad = [r for r in results if r["verdict"] in ("MISMATCH", "error", "NOTE CHECK FAILED")]
     if bad:
-        lines += ["", "## Where real Spark and the prediction disagree", ""]
+        lines += ["", "## Where the real system and the prediction disagree", ""]
         for r in bad:
-            lines.append("- `%s` (%s): %s" % (os.path.basename(r["file"]), r["verdict"], "; ".join(r.get("diffs") or [])))
+            lines.append("- %s `%s` (%s): %s" % (r.get("system"), os.path.basename(r["file"]), r["verdict"],
+                                                 "; ".join(r.get("diffs") or [])))
             for n in r.get("notes", []):
                 if n.startswith("the final query failed") or n.startswith("run ") or n.startswith("raw listing"):
                     lines.append("  - %s" % n)
             for run in (r.get("real") or {}).get("runs", []):
-                lines.append("  - run %d: %s, armed faults %s, fired %s, batches started %s, log `%s`" % (
-                    run["run"], "ran to the end" if run["drained"] else "died (rc %s)" % run["rc"], run["armed"], run["fired"],
-                    run["batches_started"], run["log"]))
+                lines.append("  - run %d: %s, armed faults %s, fired %s, log `%s`" % (
+                    run["run"], "ran to the end" if run["drained"] else "died (rc %s)" % run["rc"], run["armed"],
+                    run["fired"], run["log"]))
     lines += ["", "Run logs, traces and checkpoints of the last run are under `fidelity/work/` (not committed).", ""]
     changed = write_if_changed(FID / "REPORT.md", "\n".join(lines))
     assets = REPO / "assets"
     assets.mkdir(exist_ok=True)
-    doc = {"spark_version": spark_version, "generated_by": "fidelity/run",
-           "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    doc = {"spark_version": spark_version, "flink_version": flink_part.flink_version(),
+           "generated_by": "fidelity/run", "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
            "prediction_source": engine.status, "duration_seconds": round(total, 1),
-           "summary": {"passed": passed, "failed": failed, "not_reachable": unreachable},
+           "summary": {"passed": passed, "failed": failed, "not_reachable": unreachable,
+                       "spark": {"passed": sp, "failed": sf, "not_reachable": su},
+                       "flink": {"passed": fp, "failed": ff, "not_reachable": fu}},
            "scenarios": []}
     for r in results:
         real = r.get("real")
         if real and "readers" in real:
             real = {k: v for k, v in real.items() if k != "runs"} | {
                 "runs": [{k: v for k, v in x.items() if k != "log"} for x in real["runs"]]}
-        doc["scenarios"].append({"file": r["file"], "title": r["title"], "backs": r.get("backs", []),
+        doc["scenarios"].append({"system": r.get("system"), "file": r["file"], "title": r["title"],
+                                 "scenario": r.get("scenario"), "backs": r.get("backs", []),
                                  "match": r["match"], "verdict": r["verdict"], "note_check": r.get("note_check"),
                                  "compared_with": r.get("compared_with"), "engine": r.get("engine"),
                                  "expect": r.get("expect"), "real": real, "differences": r.get("diffs", []),
@@ -1151,6 +1246,8 @@ def write_report(results, spark_version, engine, cds, total, passed, failed, unr
 # What differs between two runs with the same results: times, durations, query ids.
 _VOLATILE = [
     re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+    re.compile(r"\b[0-9a-f]{32}\b"),  # Flink job ids
+    re.compile(r"(?<=[iI]d = )[0-9a-f-]+"),  # a query id cut short by the 300-character error excerpt
     re.compile(r'"(generated_at|duration_seconds|seconds)": [^,\n]*'),
     re.compile(r"^Generated by `fidelity/run` on .*$", re.M),
     re.compile(r"^- Total duration: .*$", re.M),
