@@ -467,23 +467,13 @@ def engine_restored_positions(engine, item):
     return out
 
 
-def compare(pred, real, plan, ids, reader_norm, compact, partial=False):
+def compare(pred, real, plan, ids, reader_diffs, run_diffs, partial=False):
     diffs = []
     preaders = dict(pred.get("readers") or {})
     primary = pred.get("primary_reader") or real["primary_reader"]
     if primary not in preaders and any(k in pred for k in ("missing", "duplicated")):
         preaders[primary] = {k: pred[k] for k in ("visible", "missing", "duplicated") if k in pred}
-    for name, pr in preaders.items():
-        rr = real["readers"].get(name)
-        if rr is None:
-            diffs.append("reader %s: not measured" % name)
-            continue
-        if "visible" in pr and reader_norm(pr["visible"], ids) != reader_norm(rr["visible"], ids):
-            diffs.append("%s visible: predicted %s, real %s" % (name, compact(pr["visible"]), compact(rr["visible"])))
-        if "missing" in pr and sorted(pr["missing"]) != sorted(rr["missing"]):
-            diffs.append("%s missing: predicted %s, real %s" % (name, pr["missing"], rr["missing"]))
-        if "duplicated" in pr and pr["duplicated"] != rr["duplicated"]:
-            diffs.append("%s duplicated: predicted %s, real %s" % (name, pr["duplicated"], rr["duplicated"]))
+    diffs += reader_diffs(preaders, real, ids)
     pfs = pred.get("final_state") or {}
     rfs = real["final_state"]
     if pfs.get("checkpoints") is not None and sorted(pfs["checkpoints"]) != rfs["checkpoints"]:
@@ -497,11 +487,7 @@ def compare(pred, real, plan, ids, reader_norm, compact, partial=False):
     if "restored_positions" in pred and not plan["socket"] and pred["restored_positions"] != real["restored_positions"]:
         diffs.append("restored positions: predicted %s, real %s" % (pred["restored_positions"],
                                                                      real["restored_positions"]))
-    if "restarts" in pred and pred["restarts"] != real["restarts"]:
-        diffs.append("restarts: predicted %s, real %s" % (pred["restarts"], real["restarts"]))
-    if "unfired_faults" in pred and sorted(pred["unfired_faults"]) != sorted(real["unfired_faults"]):
-        diffs.append("unfired_faults: predicted %s, real %s" % (pred["unfired_faults"], real["unfired_faults"]))
-    return diffs
+    return diffs + run_diffs(pred, real)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -705,12 +691,12 @@ def run_all(items, pg, engine, h, jobs, children, lock, stop):
         if real["errors"]:
             entry["notes"].append("errors seen by the job (Kafka terms): %s" % ", ".join(real["errors"]))
         if pred is not None:
-            diffs = compare(pred, real, it["plan"], ids, h["norm_counts"], h["compact"])
+            diffs = compare(pred, real, it["plan"], ids, h["reader_diffs"], h["run_diffs"])
         else:
             diffs = ["engine: " + (perr or "no prediction")]
         entry["compared_with"] = "engine"
         if it.get("expect") is not None:
-            sd = compare(it["expect"], real, it["plan"], ids, h["norm_counts"], h["compact"], partial=True)
+            sd = compare(it["expect"], real, it["plan"], ids, h["reader_diffs"], h["run_diffs"], partial=True)
             entry["expect"] = it["expect"]
             entry["spec_diffs"] = sd
             entry["notes"].append("real vs spec expectation: " + ("agrees" if not sd else "differs: " + "; ".join(sd)))

@@ -766,6 +766,24 @@ def compare(pred, real, plan, ids, partial=False):
     if not partial or any(k in pred for k in ("visible", "missing", "duplicated")):
         primary = pred.get("primary_reader") or real["primary_reader"]
         preaders.setdefault(primary, {k: pred[k] for k in ("visible", "missing", "duplicated") if k in pred})
+    diffs += reader_diffs(preaders, real, ids)
+    pfs = pred.get("final_state") or {}
+    if plan["compare_logs"]:
+        for k in ("offset_log", "commit_log"):
+            if pfs.get(k) is not None and sorted(pfs[k]) != real["final_state"][k]:
+                diffs.append("%s: predicted %s, real %s" % (k, pfs[k], real["final_state"][k]))
+        for k in ("metadata_log", "control_table"):
+            pv = (pfs.get("sink") or {}).get(k)
+            rv = real["final_state"]["sink"].get(k)
+            if pv is not None and rv is not None and sorted(pv) != rv:
+                diffs.append("sink %s: predicted %s, real %s" % (k, pv, rv))
+    return diffs + run_diffs(pred, real)
+
+
+def reader_diffs(preaders, real, ids):
+    """Each predicted reader against the measured one, on the keys the prediction has
+    (Spark and Flink alike)."""
+    diffs = []
     for name, pr in preaders.items():
         rr = real["readers"].get(name)
         if rr is None:
@@ -777,16 +795,12 @@ def compare(pred, real, plan, ids, partial=False):
             diffs.append("%s missing: predicted %s, real %s" % (name, pr["missing"], rr["missing"]))
         if "duplicated" in pr and pr["duplicated"] != rr["duplicated"]:
             diffs.append("%s duplicated: predicted %s, real %s" % (name, pr["duplicated"], rr["duplicated"]))
-    pfs = pred.get("final_state") or {}
-    if plan["compare_logs"]:
-        for k in ("offset_log", "commit_log"):
-            if pfs.get(k) is not None and sorted(pfs[k]) != real["final_state"][k]:
-                diffs.append("%s: predicted %s, real %s" % (k, pfs[k], real["final_state"][k]))
-        for k in ("metadata_log", "control_table"):
-            pv = (pfs.get("sink") or {}).get(k)
-            rv = real["final_state"]["sink"].get(k)
-            if pv is not None and rv is not None and sorted(pv) != rv:
-                diffs.append("sink %s: predicted %s, real %s" % (k, pv, rv))
+    return diffs
+
+
+def run_diffs(pred, real):
+    """Restarts and unfired faults, when the prediction has them (Spark and Flink alike)."""
+    diffs = []
     if "restarts" in pred and pred["restarts"] != real["restarts"]:
         diffs.append("restarts: predicted %s, real %s" % (pred["restarts"], real["restarts"]))
     if "unfired_faults" in pred and sorted(pred["unfired_faults"]) != sorted(real["unfired_faults"]):
@@ -1049,7 +1063,7 @@ def main():
         spark_ran = passed + failed
         t_f = time.time()
         helpers = {"normalize": normalize, "entries_of": entries_of, "reader_view": reader_view,
-                   "norm_counts": norm_counts, "compact": compact, "log": log, "section_of": section_of}
+                   "reader_diffs": reader_diffs, "run_diffs": run_diffs, "log": log, "section_of": section_of}
         fres, fp, ff, fu = flink_part.run_all(flink_items, pg, engine, helpers, JOBS, CHILDREN, LOCK, STOP) \
             if flink_items else ([], 0, 0, 0)
         log("fidelity: Flink part done in %.0fs: %d passed, %d failed, %d not reachable" % (
