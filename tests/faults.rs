@@ -3,48 +3,10 @@
 //! allows (every source, engine and sink kind with default options).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use crashcourse::engine::scenario::*;
 use crashcourse::engine::validate;
-
-fn sample(k: FaultKind) -> Fault {
-    match k {
-        FaultKind::Crash => Fault::Crash {
-            batch: 0,
-            attempt: 1,
-            after: Step::SinkWrite,
-            downtime: 1,
-        },
-        FaultKind::CrashMidWrite => Fault::CrashMidWrite {
-            batch: 0,
-            attempt: 1,
-            after_records: 1,
-            downtime: 1,
-        },
-        FaultKind::LostAck => Fault::LostAck {
-            batch: 0,
-            attempt: 1,
-            request: 0,
-        },
-        FaultKind::DeleteCheckpoint => Fault::DeleteCheckpoint { before_restart: 1 },
-        FaultKind::Zombie => Fault::Zombie {
-            batch: 0,
-            attempt: 1,
-            after: Step::SinkWrite,
-            downtime: 1,
-        },
-        FaultKind::Pause => Fault::Pause {
-            batch: 0,
-            attempt: 1,
-            after: Step::SinkWrite,
-            ticks: 1,
-        },
-        FaultKind::Republish => Fault::Republish {
-            record: "r0".into(),
-            after: None,
-            event_time: None,
-        },
-    }
-}
 
 /// §7, column "meaning", as the spec words it.
 fn spec_allows(k: FaultKind, source: &str, engine: &str, sink: &str) -> bool {
@@ -113,7 +75,7 @@ fn applies_to_is_the_spec_table_and_validation_agrees() {
                 "{k:?} {so} {en} {si}"
             );
             let mut s = base.clone();
-            s.faults.push(sample(k));
+            s.faults.push(support::sample_fault(k));
             match (verdict, validate(&s)) {
                 (Ok(()), Err(e)) => assert_ne!(e.path, "faults[0].kind", "{e}"),
                 (Err(r), Err(e)) => {

@@ -16,6 +16,8 @@
 //! * serde reads and writes exactly the tables' names.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use crashcourse::engine::scenario::*;
@@ -147,43 +149,7 @@ fn every_kind_table_is_the_tag_serde_writes() {
         assert_eq!(kind_tag(&v), json!(k.name()));
     }
     for &k in FaultKind::ALL {
-        let v = match k {
-            FaultKind::Crash => Fault::Crash {
-                batch: 0,
-                attempt: 1,
-                after: Step::Read,
-                downtime: 1,
-            },
-            FaultKind::CrashMidWrite => Fault::CrashMidWrite {
-                batch: 0,
-                attempt: 1,
-                after_records: 1,
-                downtime: 1,
-            },
-            FaultKind::LostAck => Fault::LostAck {
-                batch: 0,
-                attempt: 1,
-                request: 0,
-            },
-            FaultKind::DeleteCheckpoint => Fault::DeleteCheckpoint { before_restart: 1 },
-            FaultKind::Zombie => Fault::Zombie {
-                batch: 0,
-                attempt: 1,
-                after: Step::Read,
-                downtime: 1,
-            },
-            FaultKind::Pause => Fault::Pause {
-                batch: 0,
-                attempt: 1,
-                after: Step::Read,
-                ticks: 1,
-            },
-            FaultKind::Republish => Fault::Republish {
-                record: "r0".into(),
-                after: None,
-                event_time: None,
-            },
-        };
+        let v = support::sample_fault(k);
         assert_eq!(v.kind(), k);
         assert_eq!(kind_tag(&v), json!(k.name()));
     }

@@ -7,6 +7,8 @@ use serde_json::Value;
 
 pub mod golden;
 
+use crashcourse::engine::scenario::{Fault, FaultKind, Step};
+
 /// `../shared/spec/cases` beside the repository (CI clones with shared/ beside it).
 ///
 /// A missing spec fails the test that needs it, with a message saying where it was looked
@@ -92,5 +94,46 @@ pub fn matches(expect: &Value, actual: &Value, path: &str) -> Result<(), String>
                 Err(format!("{path}: expected {expect}, got {actual}"))
             }
         }
+    }
+}
+
+/// One fault of each kind, at batch 0 attempt 1 (after sink_write where a step is needed).
+pub fn sample_fault(k: FaultKind) -> Fault {
+    match k {
+        FaultKind::Crash => Fault::Crash {
+            batch: 0,
+            attempt: 1,
+            after: Step::SinkWrite,
+            downtime: 1,
+        },
+        FaultKind::CrashMidWrite => Fault::CrashMidWrite {
+            batch: 0,
+            attempt: 1,
+            after_records: 1,
+            downtime: 1,
+        },
+        FaultKind::LostAck => Fault::LostAck {
+            batch: 0,
+            attempt: 1,
+            request: 0,
+        },
+        FaultKind::DeleteCheckpoint => Fault::DeleteCheckpoint { before_restart: 1 },
+        FaultKind::Zombie => Fault::Zombie {
+            batch: 0,
+            attempt: 1,
+            after: Step::SinkWrite,
+            downtime: 1,
+        },
+        FaultKind::Pause => Fault::Pause {
+            batch: 0,
+            attempt: 1,
+            after: Step::SinkWrite,
+            ticks: 1,
+        },
+        FaultKind::Republish => Fault::Republish {
+            record: "r0".into(),
+            after: None,
+            event_time: None,
+        },
     }
 }
