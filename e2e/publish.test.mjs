@@ -191,7 +191,7 @@ async function offlineContext(t) {
 
 const onlyFiles = (urls) => urls.filter((u) => !u.startsWith('file:') && !u.startsWith('data:'));
 
-test('the single file, opened from file://, renders, plays a crash to its duplicates, opens Learn, and makes no request', async (t) => {
+test('the single file, opened from file://, renders, plays a crash to its duplicates, opens Learn, shows a fidelity mark, and makes no request', async (t) => {
   const file = await built(STANDALONE);
   const { size } = await stat(file);
   t.diagnostic(`${file}: ${(size / 1024).toFixed(1)} KB`);
@@ -220,6 +220,11 @@ test('the single file, opened from file://, renders, plays a crash to its duplic
     assert.match(await page.locator($('embed-host-note')).innerText(), /host dist\/ \(see README › Host it\) to embed it/);
     assert.match(await page.locator($('embed-text')).inputValue(), /src="https:\/\/YOUR-SITE\/crashcourse\/\?embed=1/);
     await page.screenshot({ path: shot('publish-standalone.png') });
+
+    // The fidelity report is in the file too: a checked preset carries its mark.
+    await page.locator($('preset')).selectOption('spark-wal-replay');
+    await page.locator($('fidelity-mark')).click();
+    assert.match(await page.locator($('fidelity-panel')).innerText(), /real Spark 4\.3/);
 
     assert.deepEqual(onlyFiles(seen.requests), [], 'no request but the file itself');
     assert.deepEqual(seen.refused, []);

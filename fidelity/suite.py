@@ -293,15 +293,18 @@ def subset():
 
 
 def course_index(engine):
-    """Which lessons and quiz questions run exactly a given scenario (defaults filled in), from
-    the engine's own course text (`crashcourse content`)."""
-    r = subprocess.run([engine.bin, "content"], capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        raise RuntimeError("crashcourse content failed: %s" % r.stderr.strip()[:300])
-    doc = json.loads(r.stdout)
+    """Which presets, lessons and quiz questions run exactly a given scenario (defaults filled
+    in), from the engine's own presets (`crashcourse presets`) and course text (`crashcourse
+    content`): the app marks the same ones (src/fidelity.rs, tests/fidelity_marks.rs)."""
+    def cli(cmd):
+        r = subprocess.run([engine.bin, cmd], capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            raise RuntimeError("crashcourse %s failed: %s" % (cmd, r.stderr.strip()[:300]))
+        return json.loads(r.stdout)
+    doc = cli("content")
     idx = {}
-    for kind, key in (("lesson", "lessons"), ("quiz", "quiz")):
-        for x in doc.get(key, []):
+    for kind, xs in (("preset", cli("presets")), ("lesson", doc.get("lessons", [])), ("quiz", doc.get("quiz", []))):
+        for x in xs:
             sc = json.loads(x["scenario"]) if isinstance(x["scenario"], str) else x["scenario"]
             idx.setdefault(scenario_key(sc), []).append("%s %s" % (kind, x["id"]))
     return idx
@@ -684,7 +687,9 @@ class ScenarioRun:
         real = {"primary_reader": primary}
         real.update(readers.get(primary, reader_view([], ids)))
         real.update({"readers": readers, "restarts": self.restarts, "unfired_faults": unfired, "final_state": fs,
-                     "query_error": res.get("query_error"), "runs": self.runs, "notes": notes})
+                     "query_error": res.get("query_error"), "runs": self.runs, "notes": notes,
+                     # The app marks a differing final_state entry only where the suite compares it.
+                     "final_state_compared": self.plan["compare_logs"]})
         return real
 
 

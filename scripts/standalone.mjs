@@ -30,8 +30,9 @@
 // glue's init (`__wbg_init({ module_or_path: bytes })`) instead of a URL; the CSS goes into
 // <style> elements and the favicon into a data: URL; and the course text sits in
 // <script type="application/json" id="crashcourse-content">, which the app reads instead
-// of fetching content.json (src/ui/content.rs). Its presence also tells the share menu
-// that this copy has no address a course page could frame.
+// of fetching content.json (src/ui/content.rs), as it reads the fidelity report (slimmed)
+// from <script type="application/json" id="crashcourse-fidelity">. The course text's
+// presence also tells the share menu that this copy has no address a course page could frame.
 
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -58,6 +59,28 @@ export const defaultOut = (root = REPO_ROOT) =>
 
 /** The id of the element holding the course text: `INLINE_ID` in src/ui/content.rs. */
 export const CONTENT_ID = 'crashcourse-content';
+/** The id of the element holding the fidelity report: `FIDELITY_ID` in src/ui/content.rs. */
+export const FIDELITY_ID = 'crashcourse-fidelity';
+
+/**
+ * The fidelity report as the app reads it (src/fidelity.rs): only the scenarios the suite
+ * compared with the engine, without what the marks never show (each record's visible
+ * counts, the spec's expectation), compact. A third of the size of fidelity.json.
+ */
+export function slimReport(text) {
+  const report = JSON.parse(text);
+  report.scenarios = report.scenarios.filter((s) => s.compared_with === 'engine' && s.real);
+  const drop = (v) => {
+    if (Array.isArray(v)) v.forEach(drop);
+    else if (v && typeof v === 'object') {
+      delete v.visible;
+      delete v.expect;
+      Object.values(v).forEach(drop);
+    }
+  };
+  report.scenarios.forEach((s) => drop(s));
+  return JSON.stringify(report);
+}
 const WASM_ID = 'crashcourse-wasm';
 
 // --- reading dist/index.html -------------------------------------------------------------
@@ -129,10 +152,12 @@ export async function buildStandalone({ dist = join(REPO_ROOT, 'dist'), fragment
   const wasm = await readFile(distFile(dist, wasmUrl));
   const wasmData = (compress ? gzipSync(wasm, { level: 9 }) : wasm).toString('base64');
   const content = await readFile(join(dist, 'content.json'), 'utf8');
+  const fidelity = slimReport(await readFile(join(dist, 'fidelity.json'), 'utf8'));
   sizes.glue = glue.length;
   sizes.wasm = wasm.length;
   sizes.wasmInlined = wasmData.length;
   sizes.content = content.length;
+  sizes.fidelity = fidelity.length;
   sizes.css = 0;
 
   // Stylesheets inline, the icon as a data: URL, preloads gone.
@@ -201,7 +226,8 @@ export async function buildStandalone({ dist = join(REPO_ROOT, 'dist'), fragment
   html = html.replace(/^(<!doctype html>)/i, (d) => `${d}${note}`);
   const data =
     `<script type="application/octet-stream" id=${WASM_ID}>${wasmData}</script>` +
-    `<script type="application/json" id=${CONTENT_ID}>${scriptJson(content)}</script>`;
+    `<script type="application/json" id=${CONTENT_ID}>${scriptJson(content)}</script>` +
+    `<script type="application/json" id=${FIDELITY_ID}>${scriptJson(fidelity)}</script>`;
   if (!html.includes('</body>')) throw new Error('dist/index.html has no </body>');
   html = html.replace('</body>', () => `${data}</body>`);
 
@@ -291,7 +317,7 @@ async function main() {
     `wrote ${relative(process.cwd(), out) || out}: ${kb(sizes.total)} (${kb(gz)} gzip -9), ` +
       `opening on ${fragment ? `#${fragment.length > 60 ? fragment.slice(0, 57) + '…' : fragment}` : 'the default scenario'}\n` +
       `  wasm ${kb(sizes.wasm)} -> ${kb(sizes.wasmInlined)} inlined (${values['no-compress'] ? 'base64' : 'gzip + base64'}), ` +
-      `JS ${kb(sizes.glue)}, CSS ${kb(sizes.css)}, course text ${kb(sizes.content)}`,
+      `JS ${kb(sizes.glue)}, CSS ${kb(sizes.css)}, course text ${kb(sizes.content)}, fidelity report ${kb(sizes.fidelity)}`,
   );
 }
 

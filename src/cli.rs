@@ -73,6 +73,9 @@ enum Command {
     /// Print the lessons as a JSON array: id, title, scenario, question and the answer
     /// (missing, duplicated, guarantee) computed by running each scenario.
     Lessons,
+    /// Print the presets as a JSON array: id, title, what it teaches and its scenario (as
+    /// written, defaults left out).
+    Presets,
     /// Print the course text (lessons, quiz, snippets) as the content document the browser
     /// build fetches; `crashcourse content > assets/content.json` regenerates the asset.
     Content,
@@ -198,6 +201,25 @@ fn execute(cmd: Command) -> Result<(), Failure> {
                 })
                 .collect();
             emit(&(to_json(&list)? + "\n"))
+        }
+        Command::Presets => {
+            let list = crate::presets::presets()
+                .iter()
+                .map(|p| {
+                    // As written (like `content`'s scenarios), once checked.
+                    engine::parse_scenario(p.scenario_json)
+                        .map_err(|e| Failure::Invalid(format!("preset {}: {e}", p.id)))?;
+                    let sc: serde_json::Value = serde_json::from_str(p.scenario_json)
+                        .map_err(|e| Failure::Invalid(format!("preset {}: {e}", p.id)))?;
+                    Ok(serde_json::json!({
+                        "id": p.id,
+                        "title": p.title,
+                        "teaches": p.teaches,
+                        "scenario": sc,
+                    }))
+                })
+                .collect::<Result<Vec<_>, Failure>>()?;
+            emit(&serde_json::to_string_pretty(&list).unwrap_or_default())
         }
         Command::Content => emit(&crate::content::to_json(&crate::content::builtin())),
         Command::Export { file, mermaid: _ } => {

@@ -14,6 +14,7 @@
 
 use serde_json::Value;
 
+use crate::jsondoc::{self, leak, Item, Obj};
 use crate::lessons::{Expect, Lesson, QuizQuestion};
 use crate::snippets::Snippet;
 
@@ -120,9 +121,8 @@ pub fn to_json(c: &Content) -> String {
 /// Parse a content document. The strings are leaked: a page installs its content once,
 /// and the course text lives as long as the page.
 pub fn parse(text: &str) -> Result<Content, String> {
-    let v: Value =
-        serde_json::from_str(text).map_err(|e| format!("{FILE} is not valid JSON ({e})"))?;
-    let root = Obj::new(&v, String::new())?;
+    let v = jsondoc::parse(FILE, text)?;
+    let root = Obj::root(&v, FILE)?;
     match root.get("format").and_then(Value::as_u64) {
         Some(FORMAT) => {}
         Some(n) => {
@@ -177,115 +177,4 @@ pub fn parse(text: &str) -> Result<Content, String> {
         quiz: leak(quiz),
         snippets: leak(snippets),
     })
-}
-
-fn leak<T>(v: Vec<T>) -> &'static [T] {
-    Box::leak(v.into_boxed_slice())
-}
-
-/// A JSON value and where it is (`lessons[3]`), for error messages.
-struct Item<'a> {
-    v: &'a Value,
-    path: String,
-}
-
-impl<'a> Item<'a> {
-    fn obj(self) -> Result<Obj<'a>, String> {
-        Obj::new(self.v, self.path)
-    }
-
-    fn str(self) -> Result<&'static str, String> {
-        match self.v.as_str() {
-            Some(s) => Ok(Box::leak(s.to_string().into_boxed_str())),
-            None => Err(format!("{FILE}: {}: expected a string", self.path)),
-        }
-    }
-}
-
-/// A JSON object and its path.
-struct Obj<'a> {
-    map: &'a serde_json::Map<String, Value>,
-    path: String,
-}
-
-impl<'a> Obj<'a> {
-    fn new(v: &'a Value, path: String) -> Result<Obj<'a>, String> {
-        match v.as_object() {
-            Some(map) => Ok(Obj { map, path }),
-            None => Err(format!(
-                "{FILE}: {}: expected an object",
-                if path.is_empty() {
-                    "the document"
-                } else {
-                    &path
-                }
-            )),
-        }
-    }
-
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map.get(key)
-    }
-
-    fn at(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        }
-    }
-
-    fn problem(&self, key: &str, what: &str) -> String {
-        format!("{FILE}: {}: {what}", self.at(key))
-    }
-
-    fn str(&self, key: &str) -> Result<&'static str, String> {
-        match self.get(key) {
-            Some(v) => Item {
-                v,
-                path: self.at(key),
-            }
-            .str(),
-            None => Err(self.problem(key, "required")),
-        }
-    }
-
-    fn opt_str(&self, key: &str) -> Result<Option<&'static str>, String> {
-        match self.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => Item {
-                v,
-                path: self.at(key),
-            }
-            .str()
-            .map(Some),
-        }
-    }
-
-    /// Each element of the array `key`, read by `f` (with its path, `key[i]`).
-    fn list<T, F>(&self, key: &str, f: F) -> Result<Vec<T>, String>
-    where
-        F: Fn(Item<'a>) -> Result<T, String>,
-    {
-        let Some(arr) = self.get(key).and_then(Value::as_array) else {
-            return Err(self.problem(key, "expected an array"));
-        };
-        arr.iter()
-            .enumerate()
-            .map(|(i, v)| {
-                f(Item {
-                    v,
-                    path: format!("{}[{i}]", self.at(key)),
-                })
-            })
-            .collect()
-    }
-
-    /// Like [`Obj::list`], for arrays of objects.
-    fn objects<T, F>(&self, key: &str, f: F) -> Result<Vec<T>, String>
-    where
-        F: Fn(Obj<'a>) -> Result<T, String>,
-    {
-        self.list(key, |item| f(item.obj()?))
-    }
 }

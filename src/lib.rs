@@ -8,6 +8,8 @@ pub mod base64url;
 pub mod content;
 pub mod engine;
 pub mod export;
+pub mod fidelity;
+pub mod jsondoc;
 pub mod lessons;
 pub mod presets;
 pub mod share;

@@ -700,6 +700,53 @@ impl Scenario {
     pub fn steps(&self) -> Vec<Step> {
         steps_for(&self.engine, &self.source, self.sink.cfg())
     }
+
+    /// The scenario with every default of scenario-format.md resolved, through the same
+    /// accessors the simulator reads: two scenarios that differ only in writing a default
+    /// out (`"key": "record_id"` or nothing) have equal `resolved()`. The fidelity marks
+    /// find a course scenario's real run by it.
+    pub fn resolved(&self) -> Resolved<'_> {
+        let n = self.workload.records as usize;
+        let w = &self.workload;
+        Resolved {
+            seed: self.seed,
+            workload: (w.records, w.batch_size, w.partitions),
+            event_times: w
+                .event_times
+                .clone()
+                .unwrap_or_else(|| (0..n as u64).collect()),
+            arrival_ticks: w.arrival_ticks.clone().unwrap_or_else(|| vec![0; n]),
+            source: (
+                self.source.kind(),
+                self.source.starting_position(),
+                self.source.ack_deadline(),
+                self.source.exactly_once_delivery(),
+            ),
+            engine: (
+                self.engine.kind(),
+                self.engine.commit_mode(),
+                self.engine.auto_commit_every(),
+                self.engine.dedup_by(),
+            ),
+            dedup: self.dedup.as_ref(),
+            sink: self.sink.cfg(),
+            faults: &self.faults,
+        }
+    }
+}
+
+/// A [`Scenario`] with its defaults resolved ([`Scenario::resolved`]), for comparing.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Resolved<'a> {
+    seed: u64,
+    workload: (u32, u32, u32),
+    event_times: Vec<u64>,
+    arrival_ticks: Vec<u64>,
+    source: (SourceKind, StartingPosition, u64, bool),
+    engine: (EngineKind, CommitMode, u32, DedupBy),
+    dedup: Option<&'a Dedup>,
+    sink: SinkCfg,
+    faults: &'a [Fault],
 }
 
 pub fn steps_for(engine: &Engine, source: &Source, sink: SinkCfg) -> Vec<Step> {

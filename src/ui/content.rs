@@ -1,5 +1,6 @@
 //! Loading what the first page load leaves out, on first need: the course text
-//! (`content.json`, see [`crate::content`]) and the tools module (see [`super::bridge`]).
+//! (`content.json`, see [`crate::content`]) and the fidelity report (`fidelity.json`, see
+//! [`crate::fidelity`]).
 //!
 //! A [`Gate`] shows its children once its [`Resource`] is there; until then it shows
 //! "Loading the lessons…", or the reason it could not be loaded with a Retry button. One
@@ -14,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::content;
+use crate::{content, fidelity};
 
 /// Where a resource is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,9 +76,31 @@ impl Resource for CourseText {
         content::get().is_some()
     }
     async fn load(_: u32) -> Result<(), String> {
-        match inlined() {
+        match inlined(INLINE_ID) {
             Some(text) => content::install(&text),
             None => content::install(&fetch_text(content::FILE).await?),
+        }
+    }
+}
+
+/// What the fidelity suite found (`fidelity.json`, see [`crate::fidelity`]).
+pub struct FidelityReport;
+
+thread_local! {
+    static FIDELITY: RefCell<Shared> = const { RefCell::new(Shared::idle()) };
+}
+
+impl Resource for FidelityReport {
+    fn shared() -> &'static LocalKey<RefCell<Shared>> {
+        &FIDELITY
+    }
+    fn present() -> bool {
+        fidelity::get().is_some()
+    }
+    async fn load(_: u32) -> Result<(), String> {
+        match inlined(FIDELITY_ID) {
+            Some(text) => fidelity::install(&text),
+            None => fidelity::install(&fetch_text(fidelity::FILE).await?),
         }
     }
 }
@@ -94,10 +117,13 @@ pub fn standalone() -> bool {
         .is_some()
 }
 
-/// The course text inlined in this page, if it is a single-file copy.
-fn inlined() -> Option<String> {
+/// The id of the element in which a single-file copy carries the fidelity report.
+pub const FIDELITY_ID: &str = "crashcourse-fidelity";
+
+/// The document a single-file copy inlined under `id`, if this page is one.
+fn inlined(id: &str) -> Option<String> {
     gloo::utils::document()
-        .get_element_by_id(INLINE_ID)?
+        .get_element_by_id(id)?
         .text_content()
 }
 
@@ -185,14 +211,14 @@ pub struct GateProps {
     pub children: Html,
 }
 
-/// Its children once the resource is there; a loading or error message until then.
-#[function_component(Gate)]
-pub fn gate<R: Resource>(p: &GateProps) -> Html {
+/// The status of the resource `R` for a component, kept up to date, and a start of its
+/// loading once mounted: at once, or (`lazy`) when `node` comes near the viewport.
+#[hook]
+pub fn use_resource<R: Resource>(node: NodeRef, lazy: bool) -> Status {
     let st = use_state(status::<R>);
-    let node = use_node_ref();
     {
         let setter = st.setter();
-        let (node, lazy, rendered) = (node.clone(), p.lazy, (*st).clone());
+        let rendered = (*st).clone();
         use_effect_with((), move |_| {
             let id = R::shared().with(|s| {
                 let mut s = s.borrow_mut();
@@ -223,8 +249,16 @@ pub fn gate<R: Resource>(p: &GateProps) -> Html {
             }
         });
     }
+    (*st).clone()
+}
+
+/// Its children once the resource is there; a loading or error message until then.
+#[function_component(Gate)]
+pub fn gate<R: Resource>(p: &GateProps) -> Html {
+    let node = use_node_ref();
+    let st = use_resource::<R>(node.clone(), p.lazy);
     let what = &p.what;
-    match &*st {
+    match &st {
         Status::Ready => p.children.clone(),
         Status::Failed(e) => {
             let retry = Callback::from(|_: MouseEvent| start::<R>());

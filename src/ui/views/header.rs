@@ -6,6 +6,7 @@ use yew::prelude::*;
 use super::super::engine::Guarantee;
 use super::super::engine::Scenario;
 use super::super::presets::presets;
+use super::fidelity::FidelityMark;
 use super::pipeline::{engine_title, sink_title, source_title};
 use super::{Dispatch, Loaded};
 use crate::state::notes::guarantee_label;
@@ -165,17 +166,20 @@ pub fn header(p: &HeaderProps) -> Html {
                     aria-label="Redo">{ "↷" }</button>
                 <button class="icon-btn" onclick={help} aria-label="Keyboard shortcuts and help" title="Help (?)">{ "?" }</button>
             </div>
-            if let Some(l) = lesson.filter(|_| pristine) {
-                <p class="lesson" data-testid="what-this-shows">
-                    <strong>{ "What this shows: " }</strong>{ l.teaches }
-                </p>
-            } else {
-                <p class="lesson" data-testid="what-this-shows">
-                    <strong>{ "This scenario: " }</strong>
-                    if let Some(l) = lesson { { "edited from " }<em>{ l.title }</em>{ ". " } }
-                    { configuration(&loaded.scenario) }
-                </p>
-            }
+            <div class="lesson-row">
+                if let Some(l) = lesson.filter(|_| pristine) {
+                    <p class="lesson" data-testid="what-this-shows">
+                        <strong>{ "What this shows: " }</strong>{ l.teaches }
+                    </p>
+                } else {
+                    <p class="lesson" data-testid="what-this-shows">
+                        <strong>{ "This scenario: " }</strong>
+                        if let Some(l) = lesson { { "edited from " }<em>{ l.title }</em>{ ". " } }
+                        { configuration(&loaded.scenario) }
+                    </p>
+                }
+                <FidelityMark scenario={loaded.scenario.clone()} />
+            </div>
             if let Some(m) = &p.info {
                 <p class="msg msg-refused banner" role="alert" data-testid="link-error">
                     { m.clone() }{ " " }

@@ -11,6 +11,7 @@ use super::super::app::{key_action, use_play_timer};
 use super::super::content::{start, CourseText};
 use super::super::engine;
 use super::code::CodePanel;
+use super::fidelity::FidelityMark;
 use super::header::guarantee_class;
 use super::quiz::Quiz;
 use super::{chip, ledger::ledger, narration::narration, notes::Notes, stage::Stage};
@@ -383,6 +384,7 @@ pub fn lesson_view(p: &LessonProps) -> Html {
     let l: &'static Lesson = &all[index];
     let s: Handle = use_reducer(|| lesson_session(l));
     let answer = use_memo(index, |&i| lessons::answer(&lessons::lessons()[i]));
+    let scenario = use_memo(index, |&i| lessons::scenario(&lessons::lessons()[i]));
     let pred = use_state(Prediction::default);
     let scored = use_state(|| None::<Score>);
     let done = use_state(|| false);
@@ -518,6 +520,7 @@ pub fn lesson_view(p: &LessonProps) -> Html {
                     </nav>
                 </div>
                 <p class="lesson-intro">{ l.intro }</p>
+                <FidelityMark scenario={scenario.clone()} reveal={*done} />
             </header>
             <div class="lesson-grid">
                 <div class="lesson-sim">

@@ -20,6 +20,7 @@ pub mod code;
 pub mod compare;
 pub mod export;
 pub mod faults;
+pub mod fidelity;
 pub mod header;
 pub mod help;
 pub mod import;

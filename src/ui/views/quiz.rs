@@ -1,9 +1,12 @@
 //! The quiz: one question at a time, each answered by running its scenario (the correct
 //! choice is the one the engine's outcome selects), a score, and a review.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::super::engine;
+use super::fidelity::FidelityMark;
 use super::learn::sandbox_link;
 use crate::lessons::{self, Answer};
 
@@ -182,6 +185,7 @@ pub fn quiz(p: &QuizProps) -> Html {
             html! { <span class={cls}></span> }
         })
         .collect();
+    let revealed = answered.is_some();
     let feedback = answered.map(|a| {
         let correct = a.correct.map_or(a.key.as_str(), |c| q.choices[c]);
         html! {
@@ -213,8 +217,11 @@ pub fn quiz(p: &QuizProps) -> Html {
             </div>
             <p class="quiz-prompt">{ q.prompt }</p>
             <p class="hint">{ "Pick one. The engine runs this scenario to check your answer." }</p>
+            <FidelityMark key={q.id} scenario={Rc::new(q.scenario())} reveal={revealed} />
             <ol class="quiz-choices">{ choices }</ol>
-            { feedback }
+            // Always one node here, answered or not: the nodes above it are kept (Yew matches
+            // unkeyed children from the end), and so is an open fidelity panel.
+            { feedback.unwrap_or_default() }
         </section>
     }
 }
