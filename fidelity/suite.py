@@ -292,29 +292,15 @@ def subset():
     return bool(os.environ.get("FIDELITY_ONLY")) or os.environ.get("FIDELITY_SYSTEMS", "spark,flink") != "spark,flink"
 
 
-def course_index(engine):
-    """Which presets, lessons and quiz questions run exactly a given scenario (defaults filled
-    in), from the engine's own presets (`crashcourse presets`) and course text (`crashcourse
-    content`): the app marks the same ones (src/fidelity.rs, tests/fidelity_marks.rs)."""
-    def cli(cmd):
-        r = subprocess.run([engine.bin, cmd], capture_output=True, text=True, timeout=120)
-        if r.returncode != 0:
-            raise RuntimeError("crashcourse %s failed: %s" % (cmd, r.stderr.strip()[:300]))
-        return json.loads(r.stdout)
-    doc = cli("content")
-    idx = {}
-    for kind, xs in (("preset", cli("presets")), ("lesson", doc.get("lessons", [])), ("quiz", doc.get("quiz", []))):
-        for x in xs:
-            sc = json.loads(x["scenario"]) if isinstance(x["scenario"], str) else x["scenario"]
-            idx.setdefault(scenario_key(sc), []).append("%s %s" % (kind, x["id"]))
-    return idx
-
-
-def scenario_key(sc):
-    try:
-        return json.dumps(normalize(sc), sort_keys=True)
-    except Exception:
-        return json.dumps(sc, sort_keys=True)
+def course_backs(engine, scenarios):
+    """For each scenario, the presets, lessons and quiz questions that run exactly it, as the
+    engine decides (`crashcourse backs`: defaults resolved by the engine itself). The app marks
+    the same ones (src/fidelity.rs, tests/fidelity_marks.rs)."""
+    r = subprocess.run([engine.bin, "backs", "-"], input=json.dumps(scenarios), capture_output=True,
+                       text=True, timeout=120)
+    if r.returncode != 0:
+        raise RuntimeError("crashcourse backs failed: %s" % r.stderr.strip()[:300])
+    return json.loads(r.stdout)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -880,15 +866,14 @@ def main():
             engine.status, os.path.relpath(WORK / "cargo-build.log", REPO)))
         print("fidelity: 0 passed, 1 failed", flush=True)
         return 1
-    course = course_index(engine)
-    for it in flink_items:
-        found = course.get(scenario_key(it["scenario"]), [])
+    course = course_backs(engine, [it["scenario"] for it in flink_items + items])
+    for it, found in zip(flink_items, course):
         it["backs"] = found + [b for b in it["backs"] if b not in found]
         if it.get("case"):
             it["backs"].append("case " + it["case"].split("-")[0])
-    for it in items:
+    for it, found in zip(items, course[len(flink_items):]):
         # A note check runs under another setting than the course's scenario: only its catalog entry says what it backs.
-        found = [] if it.get("note_check") else course.get(scenario_key(it["scenario"]), [])
+        found = [] if it.get("note_check") else found
         it["backs"] = found + [b for b in it["backs"] if b not in found]
         nc = it.get("note_check")
         if nc and "note %s" % nc["note"] not in it["backs"]:

@@ -76,6 +76,13 @@ enum Command {
     /// Print the presets as a JSON array: id, title, what it teaches and its scenario (as
     /// written, defaults left out).
     Presets,
+    /// For each scenario of a JSON array (file, or - for standard input), list the presets,
+    /// lessons and quiz questions that run exactly it (defaults resolved): a JSON array of
+    /// arrays of names ("preset spark-upsert"). The fidelity suite's `backs` column.
+    Backs {
+        /// A JSON array of scenarios; an entry that is not a valid scenario backs nothing.
+        file: String,
+    },
     /// Print the course text (lessons, quiz, snippets) as the content document the browser
     /// build fetches; `crashcourse content > assets/content.json` regenerates the asset.
     Content,
@@ -220,6 +227,21 @@ fn execute(cmd: Command) -> Result<(), Failure> {
                 })
                 .collect::<Result<Vec<_>, Failure>>()?;
             emit(&serde_json::to_string_pretty(&list).unwrap_or_default())
+        }
+        Command::Backs { file } => {
+            let bytes = read_input(&file).map_err(Failure::Io)?;
+            let list: Vec<serde_json::Value> = serde_json::from_slice(&bytes).map_err(|e| {
+                Failure::Invalid(format!("{file}: expected a JSON array of scenarios ({e})"))
+            })?;
+            let backs: Vec<Vec<String>> = list
+                .iter()
+                .map(|v| {
+                    engine::parse_value(v)
+                        .map(|sc| crate::fidelity::course_running(&sc))
+                        .unwrap_or_default()
+                })
+                .collect();
+            emit(&serde_json::to_string(&backs).unwrap_or_default())
         }
         Command::Content => emit(&crate::content::to_json(&crate::content::builtin())),
         Command::Export { file, mermaid: _ } => {

@@ -109,6 +109,25 @@ impl Checks {
     }
 }
 
+/// The presets, lessons and quiz questions that run exactly `sc` (defaults resolved, as
+/// [`Checks::find`] compares), named `preset spark-upsert`, `lesson …`, `quiz …`: what the
+/// app marks when a check ran `sc`. `crashcourse backs` prints it for the fidelity suite's
+/// report, so the suite and the app decide "the same scenario" in one place.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn course_running(sc: &Scenario) -> Vec<String> {
+    let course = crate::content::builtin();
+    let presets = crate::presets::presets();
+    let all = presets
+        .iter()
+        .map(|p| ("preset", p.id, p.scenario_json))
+        .chain(course.lessons.iter().map(|l| ("lesson", l.id, l.scenario)))
+        .chain(course.quiz.iter().map(|q| ("quiz", q.id, q.scenario)));
+    let sc = sc.resolved();
+    all.filter(|(_, _, json)| engine::parse_scenario(json).is_ok_and(|c| c.resolved() == sc))
+        .map(|(kind, id, _)| format!("{kind} {id}"))
+        .collect()
+}
+
 /// Parse a fidelity report (`fidelity.json`). Scenarios the suite did not compare with
 /// the engine (not reachable, note checks) are left out.
 pub fn parse(text: &str) -> Result<Checks, String> {

@@ -75,7 +75,7 @@ fn the_recorded_predictions_are_this_engines() {
 }
 
 /// What the app marks: each preset, lesson and quiz question whose scenario a checked
-/// scenario ran, with the file of that scenario.
+/// scenario ran, with the file of the first such scenario (the one the mark opens).
 fn marks(checks: &fidelity::Checks) -> BTreeSet<(String, &'static str)> {
     let course = content::builtin();
     let mut all: Vec<(String, &str)> = presets::presets()
@@ -104,9 +104,9 @@ fn marks(checks: &fidelity::Checks) -> BTreeSet<(String, &'static str)> {
 
 #[test]
 fn the_app_marks_what_the_suite_says_each_scenario_backs() {
-    // Two ways to the same list: the app compares parsed scenarios (defaults filled in by
-    // the engine); the suite compares its own normalized JSON of the course's scenarios
-    // (fidelity/suite.py course_index) and writes the names into each row's "backs".
+    // The suite writes into each row's "backs" what `crashcourse backs` answers for its
+    // scenario (fidelity/suite.py course_backs); the app finds a row for each course
+    // scenario with `Checks::find`. Both must name the same presets, lessons and questions.
     let raw = raw();
     let checks = fidelity::parse(REPORT).unwrap();
     let app: BTreeSet<String> = marks(&checks).into_iter().map(|(n, _)| n).collect();
@@ -125,6 +125,17 @@ fn the_app_marks_what_the_suite_says_each_scenario_backs() {
         app, suite,
         "left: marked by the app; right: backed in fidelity.json"
     );
+    // And the row a mark opens backs it in the report.
+    for (name, file) in marks(&checks) {
+        let row = compared(&raw)
+            .into_iter()
+            .find(|r| r["file"] == file)
+            .unwrap();
+        assert!(
+            row["backs"].as_array().unwrap().iter().any(|b| *b == *name),
+            "{name} opens {file}, whose backs do not name it"
+        );
+    }
     for kind in ["preset", "lesson", "quiz"] {
         assert!(
             app.iter().any(|n| n.starts_with(kind)),

@@ -76,10 +76,7 @@ impl Resource for CourseText {
         content::get().is_some()
     }
     async fn load(_: u32) -> Result<(), String> {
-        match inlined(INLINE_ID) {
-            Some(text) => content::install(&text),
-            None => content::install(&fetch_text(content::FILE).await?),
-        }
+        content::install(&inlined_or_fetched(INLINE_ID, content::FILE).await?)
     }
 }
 
@@ -98,10 +95,7 @@ impl Resource for FidelityReport {
         fidelity::get().is_some()
     }
     async fn load(_: u32) -> Result<(), String> {
-        match inlined(FIDELITY_ID) {
-            Some(text) => fidelity::install(&text),
-            None => fidelity::install(&fetch_text(fidelity::FILE).await?),
-        }
+        fidelity::install(&inlined_or_fetched(FIDELITY_ID, fidelity::FILE).await?)
     }
 }
 
@@ -120,11 +114,15 @@ pub fn standalone() -> bool {
 /// The id of the element in which a single-file copy carries the fidelity report.
 pub const FIDELITY_ID: &str = "crashcourse-fidelity";
 
-/// The document a single-file copy inlined under `id`, if this page is one.
-fn inlined(id: &str) -> Option<String> {
-    gloo::utils::document()
-        .get_element_by_id(id)?
-        .text_content()
+/// The document a single-file copy inlined under `id`, or else the file `url` fetched.
+async fn inlined_or_fetched(id: &str, url: &str) -> Result<String, String> {
+    let inlined = gloo::utils::document()
+        .get_element_by_id(id)
+        .and_then(|e| e.text_content());
+    match inlined {
+        Some(text) => Ok(text),
+        None => fetch_text(url).await,
+    }
 }
 
 fn status<R: Resource>() -> Status {
