@@ -214,9 +214,9 @@ fn execute(cmd: Command) -> Result<(), Failure> {
                 .iter()
                 .map(|p| {
                     // As written (like `content`'s scenarios), once checked.
-                    engine::parse_scenario(p.scenario_json)
-                        .map_err(|e| Failure::Invalid(format!("preset {}: {e}", p.id)))?;
                     let sc: serde_json::Value = serde_json::from_str(p.scenario_json)
+                        .map_err(|e| Failure::Invalid(format!("preset {}: {e}", p.id)))?;
+                    engine::parse_value(&sc)
                         .map_err(|e| Failure::Invalid(format!("preset {}: {e}", p.id)))?;
                     Ok(serde_json::json!({
                         "id": p.id,
@@ -233,11 +233,12 @@ fn execute(cmd: Command) -> Result<(), Failure> {
             let list: Vec<serde_json::Value> = serde_json::from_slice(&bytes).map_err(|e| {
                 Failure::Invalid(format!("{file}: expected a JSON array of scenarios ({e})"))
             })?;
+            let course = crate::fidelity::course();
             let backs: Vec<Vec<String>> = list
                 .iter()
                 .map(|v| {
                     engine::parse_value(v)
-                        .map(|sc| crate::fidelity::course_running(&sc))
+                        .map(|sc| crate::fidelity::course_running(&course, &sc))
                         .unwrap_or_default()
                 })
                 .collect();

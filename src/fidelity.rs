@@ -109,22 +109,35 @@ impl Checks {
     }
 }
 
-/// The presets, lessons and quiz questions that run exactly `sc` (defaults resolved, as
-/// [`Checks::find`] compares), named `preset spark-upsert`, `lesson …`, `quiz …`: what the
-/// app marks when a check ran `sc`. `crashcourse backs` prints it for the fidelity suite's
-/// report, so the suite and the app decide "the same scenario" in one place.
+/// Every preset, lesson and quiz question with its scenario, named `preset spark-upsert`,
+/// `lesson …`, `quiz …` (natively, where the course text is compiled in). One that does
+/// not parse is left out (tests/lessons.rs checks that every one parses).
 #[cfg(not(target_arch = "wasm32"))]
-pub fn course_running(sc: &Scenario) -> Vec<String> {
-    let course = crate::content::builtin();
+pub fn course() -> Vec<(String, Scenario)> {
+    let text = crate::content::builtin();
     let presets = crate::presets::presets();
-    let all = presets
+    presets
         .iter()
         .map(|p| ("preset", p.id, p.scenario_json))
-        .chain(course.lessons.iter().map(|l| ("lesson", l.id, l.scenario)))
-        .chain(course.quiz.iter().map(|q| ("quiz", q.id, q.scenario)));
+        .chain(text.lessons.iter().map(|l| ("lesson", l.id, l.scenario)))
+        .chain(text.quiz.iter().map(|q| ("quiz", q.id, q.scenario)))
+        .filter_map(|(kind, id, json)| {
+            let sc = engine::parse_scenario(json).ok()?;
+            Some((format!("{kind} {id}"), sc))
+        })
+        .collect()
+}
+
+/// The names of `course` ([`course`]) that run exactly `sc` (defaults resolved, as
+/// [`Checks::find`] compares): what the app marks when a check ran `sc`. `crashcourse
+/// backs` prints it for the fidelity suite's report, so the suite and the app decide "the
+/// same scenario" in one place.
+pub fn course_running(course: &[(String, Scenario)], sc: &Scenario) -> Vec<String> {
     let sc = sc.resolved();
-    all.filter(|(_, _, json)| engine::parse_scenario(json).is_ok_and(|c| c.resolved() == sc))
-        .map(|(kind, id, _)| format!("{kind} {id}"))
+    course
+        .iter()
+        .filter(|(_, c)| c.resolved() == sc)
+        .map(|(name, _)| name.clone())
         .collect()
 }
 

@@ -77,28 +77,16 @@ fn the_recorded_predictions_are_this_engines() {
 /// What the app marks: each preset, lesson and quiz question whose scenario a checked
 /// scenario ran, with the file of the first such scenario (the one the mark opens).
 fn marks(checks: &fidelity::Checks) -> BTreeSet<(String, &'static str)> {
-    let course = content::builtin();
-    let mut all: Vec<(String, &str)> = presets::presets()
-        .iter()
-        .map(|p| (format!("preset {}", p.id), p.scenario_json))
-        .collect();
-    all.extend(
-        course
-            .lessons
-            .iter()
-            .map(|l| (format!("lesson {}", l.id), l.scenario)),
+    let course = fidelity::course();
+    let text = content::builtin();
+    assert_eq!(
+        course.len(),
+        presets::presets().len() + text.lessons.len() + text.quiz.len(),
+        "every preset, lesson and question parses"
     );
-    all.extend(
-        course
-            .quiz
-            .iter()
-            .map(|q| (format!("quiz {}", q.id), q.scenario)),
-    );
-    all.into_iter()
-        .filter_map(|(name, json)| {
-            let sc = engine::parse_scenario(json).unwrap_or_else(|e| panic!("{name}: {e}"));
-            checks.find(&sc).map(|c| (name, c.file))
-        })
+    course
+        .into_iter()
+        .filter_map(|(name, sc)| checks.find(&sc).map(|c| (name, c.file)))
         .collect()
 }
 
