@@ -384,7 +384,6 @@ pub fn lesson_view(p: &LessonProps) -> Html {
     let l: &'static Lesson = &all[index];
     let s: Handle = use_reducer(|| lesson_session(l));
     let answer = use_memo(index, |&i| lessons::answer(&lessons::lessons()[i]));
-    let scenario = use_memo(index, |&i| lessons::scenario(&lessons::lessons()[i]));
     let pred = use_state(Prediction::default);
     let scored = use_state(|| None::<Score>);
     let done = use_state(|| false);
@@ -520,7 +519,7 @@ pub fn lesson_view(p: &LessonProps) -> Html {
                     </nav>
                 </div>
                 <p class="lesson-intro">{ l.intro }</p>
-                <FidelityMark scenario={scenario.clone()} reveal={*done} />
+                <FidelityMark scenario={s.loaded().scenario} reveal={*done} />
             </header>
             <div class="lesson-grid">
                 <div class="lesson-sim">
